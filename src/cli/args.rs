@@ -1,0 +1,214 @@
+//! The clap definitions of every command and flag (SPEC §2).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "forge",
+    version,
+    about = "Converge LLM-written code on an Answer Contract, checked by your own validators",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Workspace root (default: the contract's `root:`, else its git top level, else the current folder)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Machine-readable output on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// No progress bars or spinners, even on a terminal
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// When to use colours (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Global {
+    /// Set `console`'s colour switches once, for stdout and stderr.
+    pub fn apply_color(&self) {
+        let on = match self.color {
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+            ColorChoice::Auto => std::env::var_os("NO_COLOR")
+                .filter(|v| !v.is_empty())
+                .map(|_| false),
+        };
+        if let Some(on) = on {
+            console::set_colors_enabled(on);
+            console::set_colors_enabled_stderr(on);
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate → validate → refine until the contract is met
+    Converge(ConvergeArgs),
+    /// Run the validators once on the root as it is, no model
+    Check(CheckArgs),
+    /// Lint a contract or print its JSON Schema
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    /// Write a starter contract under contracts/
+    Init(InitArgs),
+    /// The run history
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// Show, export and verify evidence packs
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Write the man pages (used to keep man/ current)
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvergeArgs {
+    /// The Answer Contract (YAML)
+    pub contract: PathBuf,
+    /// openai | anthropic | ollama
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// The provider's API root, e.g. https://api.openai.com/v1
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<u32>,
+    #[arg(long, value_name = "X")]
+    pub threshold: Option<f64>,
+    #[arg(long, value_name = "N")]
+    pub token_budget: Option<u64>,
+    /// Leave the root untouched even when the run converges
+    #[arg(long)]
+    pub no_apply: bool,
+    /// Exit 0 for a converged run even if a validator's breaker opened
+    #[arg(long)]
+    pub allow_degraded: bool,
+    /// Answer from a recorded cassette instead of a provider (no key needed)
+    #[arg(long, value_name = "CASSETTE", conflicts_with = "record")]
+    pub replay: Option<PathBuf>,
+    /// Record every model exchange of the run to a cassette
+    #[arg(long, value_name = "CASSETTE")]
+    pub record: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The Answer Contract (YAML)
+    pub contract: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Validate a contract
+    Lint {
+        /// The Answer Contract (YAML)
+        contract: PathBuf,
+    },
+    /// Print the contract's JSON Schema
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    Python,
+    Rust,
+    Node,
+    Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Starter to write
+    #[arg(long, value_enum, default_value_t = Template::Python)]
+    pub template: Template,
+    /// Contract name ([A-Za-z0-9_.-]+)
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// The run history, newest first
+    List {
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Only runs with this status (converged, max_iterations, stagnated, ...)
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+    },
+    /// One run with its iterations and validator results
+    Show {
+        run_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Print a pack's Markdown
+    Show {
+        /// A run id or a path to evidence.json
+        target: String,
+    },
+    /// Write a run's pack as JSON or Markdown
+    Export {
+        run_id: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a pack's hashes and signature
+    Verify {
+        /// Path to evidence.json
+        pack: PathBuf,
+        /// The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)
+        #[arg(long, value_name = "F")]
+        key_file: Option<PathBuf>,
+        /// Also check that the pack's artifacts still match the files under DIR
+        #[arg(long, value_name = "DIR")]
+        artifacts: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Folder to write forge.1 and one page per subcommand into
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}

@@ -1,0 +1,1 @@
+//! The generate → validate → refine loop, its stop rules and circuit breakers (SPEC §3).

@@ -1,0 +1,57 @@
+//! Atomic file writes: a reader sees the old bytes or the new ones, never half of either.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to `path` through a temp file in the same folder and a rename, then sync.
+/// Keeps the permissions of an existing file unless `mode` is given (unix permission bits).
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".forge-tmp-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    let perms = match mode {
+        Some(m) => Some(std::fs::Permissions::from_mode(m)),
+        None => std::fs::metadata(path).ok().map(|m| m.permissions()),
+    };
+    if let Some(p) = perms {
+        tmp.as_file().set_permissions(p)?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replaces_content_and_keeps_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.sh");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_atomic(&p, b"new", None).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o755);
+    }
+
+    #[test]
+    fn explicit_mode_and_missing_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x/y/key");
+        write_atomic(&p, b"k", Some(0o600)).unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}

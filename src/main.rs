@@ -1,0 +1,4 @@
+//! The `forge` binary: everything lives in the library; this only hands over the exit code.
+fn main() -> std::process::ExitCode {
+    forge::cli::main()
+}
