@@ -1,5 +1,9 @@
 //! Validators (SPEC §1, §3): run real tools in process groups, parse partial credit, score, digest.
 
+mod digest;
+
+pub use digest::digest;
+
 use crate::contract::{Parser, Validator, ValidatorKind};
 use std::path::Path;
 
@@ -91,12 +95,6 @@ pub async fn run_all(
 pub fn score_round(validators: &[Validator], results: &[ValidatorResult], threshold: f64) -> RoundScore {
     let _ = (validators, results, threshold);
     todo!("scoring")
-}
-
-/// A compact digest of a failed tool's output for the model, at most `cap_tokens` tokens.
-pub fn digest(output: &str, cap_tokens: usize) -> String {
-    let _ = (output, cap_tokens);
-    todo!("digest")
 }
 
 /// Partial credit for a parser, from output (and for junit, the XML file under `dir`).
