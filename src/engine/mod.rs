@@ -1,1 +1,9 @@
 //! The generate → validate → refine loop, its stop rules and circuit breakers (SPEC §3).
+
+pub mod breaker;
+pub mod events;
+pub mod prompt;
+pub mod stop;
+
+pub use events::{Event, EventSink};
+pub use stop::{StopReason, StopRules};
