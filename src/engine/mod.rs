@@ -2,6 +2,8 @@
 
 pub mod breaker;
 pub mod events;
+pub mod feedback;
+pub mod files;
 pub mod prompt;
 pub mod stop;
 
