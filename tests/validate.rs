@@ -307,6 +307,8 @@ async fn runs_in_the_given_directory() {
 #[tokio::test]
 async fn secrets_are_scrubbed_from_the_environment() {
     // Set for the whole test process; no other test in this file reads these names.
+    // SAFETY: other threads here only touch the environment through std (Command::spawn),
+    // which takes the same lock as set_var; nothing reads it through libc's getenv.
     unsafe {
         std::env::set_var("OPENAI_API_KEY", "sk-test-should-not-leak");
         std::env::set_var("FORGE_EVIDENCE_KEY", "evidence-should-not-leak");
