@@ -64,10 +64,14 @@ fn longer_fence_keeps_shorter_fences_as_content() {
 
 #[test]
 fn content_is_kept_exactly_with_one_final_newline() {
-    let answer = "### FILE: a.txt\n```\n  indented\ttab  \n\n\n```\n### FILE: empty.txt\n```\n```\n";
+    let answer =
+        "### FILE: a.txt\n```\n  indented\ttab  \n\n\n```\n### FILE: empty.txt\n```\n```\n";
     assert_eq!(
         parse(answer),
-        vec![whole("a.txt", "  indented\ttab  \n\n\n"), whole("empty.txt", "")]
+        vec![
+            whole("a.txt", "  indented\ttab  \n\n\n"),
+            whole("empty.txt", "")
+        ]
     );
 }
 
@@ -88,16 +92,29 @@ fn path_on_the_line_before_the_fence_in_every_dress() {
         let answer = format!("Here is the new version.\n\n{line}\n```python\nx = 1\n```\nDone.\n");
         assert_eq!(parse(&answer), vec![whole("src/a.py", "x = 1\n")], "{line}");
         let with_blank = format!("{line}\n\n```python\nx = 1\n```\n");
-        assert_eq!(parse(&with_blank), vec![whole("src/a.py", "x = 1\n")], "{line} + blank");
+        assert_eq!(
+            parse(&with_blank),
+            vec![whole("src/a.py", "x = 1\n")],
+            "{line} + blank"
+        );
     }
 }
 
 #[test]
 fn path_in_the_info_string() {
-    for fence in ["```python src/a.py", "```src/a.py", "```path=src/a.py", "~~~py src/a.py"] {
+    for fence in [
+        "```python src/a.py",
+        "```src/a.py",
+        "```path=src/a.py",
+        "~~~py src/a.py",
+    ] {
         let close = &fence[..3];
         let answer = format!("Sure:\n{fence}\nx = 1\n{close}\n");
-        assert_eq!(parse(&answer), vec![whole("src/a.py", "x = 1\n")], "{fence}");
+        assert_eq!(
+            parse(&answer),
+            vec![whole("src/a.py", "x = 1\n")],
+            "{fence}"
+        );
     }
 }
 
@@ -277,7 +294,10 @@ fn unsafe_and_unlisted_paths_are_refused_and_not_written() {
     assert!(!outer.path().join("evil.py").exists());
     assert!(!Path::new("/tmp/forge-absolute-evil.py").exists());
     assert!(!ws.join("docs/notes.md").exists());
-    assert_eq!(std::fs::read_to_string(ws.join("src/ok.py")).unwrap(), "ok\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.join("src/ok.py")).unwrap(),
+        "ok\n"
+    );
     assert!(report.usable());
     assert!(report.feedback().contains("`../evil.py`: leaves the root"));
 }

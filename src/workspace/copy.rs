@@ -32,8 +32,9 @@ pub(super) fn copy_tree(root: &Path, dest: &Path) -> Result<Copied, WorkspaceErr
         .filter_entry(|e| {
             let name = e.file_name();
             let forge = e.depth() == 1 && name == crate::layout::FORGE_DIR;
-            let heavy =
-                e.file_type().is_some_and(|t| t.is_dir()) && heavy::classify(e.path()).is_some();
+            let heavy = e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && heavy::classify(e.path()).is_some();
             name != ".git" && !forge && !heavy
         })
         .build();
