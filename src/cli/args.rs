@@ -161,7 +161,9 @@ pub enum RunsCommand {
         status: Option<String>,
     },
     /// One run with its iterations and validator results
-    Show { run_id: String },
+    Show {
+        run_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,11 +13,7 @@ pub fn man(a: ManArgs) -> Result<u8, Error> {
     let cmd = Cli::command();
     std::fs::create_dir_all(&a.out)
         .map_err(|e| Error::Environment(format!("cannot create {}: {e}", a.out.display())))?;
-    clap_mangen::generate_to(cmd, &a.out).map_err(|e| {
-        Error::Environment(format!(
-            "cannot write man pages to {}: {e}",
-            a.out.display()
-        ))
-    })?;
+    clap_mangen::generate_to(cmd, &a.out)
+        .map_err(|e| Error::Environment(format!("cannot write man pages to {}: {e}", a.out.display())))?;
     Ok(crate::error::exit::OK)
 }

@@ -92,11 +92,7 @@ pub async fn run_all(
 }
 
 /// Weighted mean and the convergence rule of SPEC §1. `results` are in contract order.
-pub fn score_round(
-    validators: &[Validator],
-    results: &[ValidatorResult],
-    threshold: f64,
-) -> RoundScore {
+pub fn score_round(validators: &[Validator], results: &[ValidatorResult], threshold: f64) -> RoundScore {
     let _ = (validators, results, threshold);
     todo!("scoring")
 }
