@@ -8,7 +8,8 @@ use crate::contract::Synthesis as SynthesisSetting;
 use crate::evidence::{self, Artifact, EvidencePack, Metrics, Outcome, RawEvidence, Synthesis};
 use crate::history::{RunEnd, RunStatus};
 use crate::llm::{ChatMessage, ChatRequest, Role};
-use crate::workspace::{Workspace, WorkspaceError};
+use crate::edits::RelPath;
+use crate::workspace::{ApplyBack, Workspace};
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,7 +18,7 @@ pub struct LoopEnd {
     pub progress: Progress,
     pub degraded: bool,
     pub last_score: f64,
-    pub best_files: Vec<(String, Vec<u8>)>,
+    pub best_files: Vec<(RelPath, Vec<u8>)>,
     pub provider_error: Option<String>,
 }
 
@@ -36,20 +37,19 @@ pub async fn finish(
     let mut applied = Vec::new();
     let mut conflict = None;
     let final_files = if reason == StopReason::Converged {
-        let changed = ws.changed_files(&allowed);
+        let changed = ws.changed_files(&allowed)?;
         if engine.settings.apply {
-            match ws.apply_back(root, &changed) {
-                Ok(_) => applied = changed.iter().map(|p| p.to_string()).collect(),
-                Err(WorkspaceError::Conflict { paths }) => {
+            match ws.apply_back(root, &changed)? {
+                ApplyBack::Written { paths } => applied = paths.iter().map(|p| p.to_string()).collect(),
+                ApplyBack::Conflict { paths } => {
                     let names = paths.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
                     conflict = Some(format!(
                         "nothing was written back: {names} changed in the root during the run; the converged files are kept under .forge/runs/{run_id}/artifacts/"
                     ));
                 }
-                Err(e) => conflict = Some(format!("nothing was written back: {e}")),
             }
         }
-        ws.read_files(&changed)
+        ws.read_files(&changed)?
     } else {
         end.best_files
     };
@@ -155,12 +155,12 @@ fn reason_text(engine: &Engine<'_>, reason: StopReason, p: &Progress, provider_e
 }
 
 /// Copy the final (or best) files under `dir` and describe them for the pack.
-fn keep_artifacts(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Artifact>, crate::Error> {
+fn keep_artifacts(dir: &Path, files: &[(RelPath, Vec<u8>)]) -> Result<Vec<Artifact>, crate::Error> {
     let mut out = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        crate::fsutil::write_atomic(&dir.join(path), bytes, None)
+        crate::fsutil::write_atomic(&path.under(dir), bytes, None)
             .map_err(|e| crate::Error::Environment(format!("cannot keep artifact {path} under {}: {e}", dir.display())))?;
-        out.push(Artifact { path: path.clone(), sha256: sha256_bytes(bytes), size: bytes.len() as u64 });
+        out.push(Artifact { path: path.to_string(), sha256: sha256_bytes(bytes), size: bytes.len() as u64 });
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@ use super::prompt::{self, Feedback, ShownFile};
 use super::stop::{Progress, StopReason, StopRules};
 use super::trail::{Attempt, Trail};
 use crate::contract::{Contract, Validator};
-use crate::edits::{self, ApplyReport};
+use crate::edits::{self, ApplyReport, RelPath};
 use crate::history::{History, IterationRow, ModelCallRow, NewRun, RunEnd, ValidatorRow};
 use crate::llm::{ChatMessage, ChatRequest, ChatResponse, LlmClient, LlmError, Role, estimate_tokens};
 use crate::validate::{self, ValidatorResult};
@@ -100,8 +100,8 @@ struct Loop {
     breakers: Vec<Breaker>,
     feedback: Option<Feedback>,
     last_score: f64,
-    /// Best iteration's allowed files, restored for artifacts when the run does not converge.
-    best_files: Vec<(String, Vec<u8>)>,
+    /// Best iteration's allowed files, kept as artifacts when the run does not converge.
+    best_files: Vec<(RelPath, Vec<u8>)>,
     largest_output: u64,
     provider_error: Option<String>,
 }
@@ -252,8 +252,21 @@ impl Engine<'_> {
             };
             let improved = st.progress.record(round.score, tokens);
             st.last_score = round.score;
+            let changed = match ws.changed_files(&|p: &Path| self.contract.allows_edit(p)) {
+                Ok(c) => c,
+                Err(e) => {
+                    st.provider_error = Some(e.to_string());
+                    return StopReason::Error;
+                }
+            };
             if improved {
-                st.best_files = ws.read_files(&ws.changed_files(&|p: &Path| self.contract.allows_edit(p)));
+                match ws.read_files(&changed) {
+                    Ok(files) => st.best_files = files,
+                    Err(e) => {
+                        st.provider_error = Some(e.to_string());
+                        return StopReason::Error;
+                    }
+                }
             }
             let fb = feedback::failures(&results, self.settings.feedback_cap_tokens);
             let prompt_sha = sha256_hex([req.system.as_str()].into_iter().chain(req.messages.iter().map(|m| m.content.as_str())));
@@ -300,7 +313,6 @@ impl Engine<'_> {
             if let Some(reason) = self.settings.rules.after_iteration(&st.progress) {
                 return reason;
             }
-            let changed = ws.changed_files(&|p: &Path| self.contract.allows_edit(p));
             st.feedback = Some(Feedback {
                 iteration: n + 1,
                 score: round.score,
@@ -389,8 +401,9 @@ impl Engine<'_> {
                 skipped: false,
             })
         };
-        let ran = match validate::run_all(&to_run, ws.path(), &ws.env(), &stop.token, &on_finished).await {
+        let ran = match validate::run_all_with_env(&to_run, ws.path(), &ws.env(), &stop.token, &on_finished).await {
             Ok(r) => r,
+            Err(validate::ValidateError::Cancelled) => return None,
             Err(e) => {
                 sink.emit(&Event::Notice { message: e.to_string() });
                 return None;
@@ -518,14 +531,9 @@ fn problems(report: &ApplyReport) -> Vec<String> {
     if !report.usable() {
         out.push("- Your answer contained no usable file: it scored nothing. Answer with `### FILE: path` and one fenced block per file.".to_string());
     }
-    for r in &report.refused {
-        out.push(format!("- Refused `{}`: {}. Nothing was written.", r.path, r.reason));
-    }
-    for m in &report.missed {
-        out.push(format!(
-            "- A SEARCH block for `{}` did not match the file, so it was not applied. Searched for:\n```\n{}\n```\nThe closest actual lines are:\n```\n{}\n```",
-            m.path, m.search.trim_end(), m.closest.trim_end()
-        ));
+    let told = report.feedback();
+    if !told.is_empty() {
+        out.push(told);
     }
     out
 }

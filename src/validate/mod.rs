@@ -11,7 +11,7 @@ pub use capture::{CapturedOutput, OutputCapture};
 pub use digest::digest;
 pub use env::{is_secret_name, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
-pub use runner::{DIGEST_TOKENS, run_all};
+pub use runner::{DIGEST_TOKENS, run_all, run_all_with_env};
 pub use score::{RoundScore, score_round, score_validator};
 
 use crate::contract::ValidatorKind;

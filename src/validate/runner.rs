@@ -48,7 +48,23 @@ pub async fn run_all(
     cancel: &CancellationToken,
     on_finished: &(dyn Fn(&ValidatorResult) + Send + Sync),
 ) -> Result<Vec<ValidatorResult>, ValidateError> {
-    let env = scrubbed_env();
+    run_all_with_env(validators, dir, &[], cancel, on_finished).await
+}
+
+/// [`run_all`] with extra variables set on top of the scrubbed environment: a private
+/// workspace points validators at shared caches this way (e.g. `CARGO_TARGET_DIR`).
+pub async fn run_all_with_env(
+    validators: &[Validator],
+    dir: &Path,
+    extra_env: &[(String, String)],
+    cancel: &CancellationToken,
+    on_finished: &(dyn Fn(&ValidatorResult) + Send + Sync),
+) -> Result<Vec<ValidatorResult>, ValidateError> {
+    let mut env = scrubbed_env();
+    for (k, v) in extra_env {
+        env.retain(|(name, _)| name.as_os_str() != k.as_str());
+        env.push((k.into(), v.into()));
+    }
     let mut started = Vec::with_capacity(validators.len());
     for v in validators {
         match start(v, dir, &env) {
