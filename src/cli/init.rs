@@ -1,5 +1,6 @@
 //! `forge init`: write a starter contract under contracts/.
 use super::args::{InitArgs, Template};
+use super::contract_cmd::print_out;
 use crate::contract::is_valid_name;
 use crate::error::{Error, exit};
 use std::io::Write;
@@ -32,11 +33,11 @@ pub fn run(g: &super::Global, a: InitArgs) -> Result<u8, Error> {
     write_new(&target, template.replace("{{name}}", name).as_bytes())?;
     if !g.quiet {
         let shown = if g.root.is_some() { &target } else { &rel };
-        println!("wrote {} ({label} starter)", shown.display());
-        println!(
-            "next: edit its task, files and validators, then run `forge check {}`",
+        print_out(&format!(
+            "wrote {} ({label} starter)\nnext: edit its task, files and validators, then run `forge check {}`",
+            shown.display(),
             shown.display()
-        );
+        ))?;
     }
     Ok(exit::OK)
 }

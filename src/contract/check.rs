@@ -4,7 +4,7 @@
 use super::model::*;
 use super::paths::check_relative;
 use super::raw::*;
-use super::yaml_error::STARTER;
+use super::yaml_error::{STARTER, suggest};
 use super::Diagnostic;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -279,16 +279,8 @@ impl Checker {
                     }
                 },
                 None => {
-                    let best = PARSER_NAMES
-                        .iter()
-                        .chain(&["junit:<path>"])
-                        .map(|n| (strsim::jaro_winkler(spec, n), *n))
-                        .filter(|(s, _)| *s >= 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0));
-                    let help = match best {
-                        Some((_, n)) => format!("did you mean `{n}`? {PARSER_HELP}"),
-                        None => PARSER_HELP.to_string(),
-                    };
+                    let names: Vec<&str> = PARSER_NAMES.iter().copied().chain(["junit:<path>"]).collect();
+                    let help = suggest(spec, &names);
                     self.report(&p, format!("unknown parser `{spec}`"), &help);
                     Parser::ExitCode
                 }
@@ -299,9 +291,9 @@ impl Checker {
     fn limits(&mut self, raw: RawLimits) -> Limits {
         let d = Limits::default();
         Limits {
-            max_iterations: self.count(raw.max_iterations, d.max_iterations),
-            stagnation: self.count(raw.stagnation, d.stagnation),
-            token_budget: self.count(raw.token_budget, d.token_budget),
+            max_iterations: self.count(raw.max_iterations, d.max_iterations, u32::MAX),
+            stagnation: self.count(raw.stagnation, d.stagnation, u32::MAX),
+            token_budget: self.count(raw.token_budget, d.token_budget, i64::MAX as u64),
             run_timeout: raw
                 .run_timeout
                 .and_then(|t| self.duration(t))
@@ -309,17 +301,19 @@ impl Checker {
         }
     }
 
-    /// A whole number of at least 1 that fits `T`.
-    fn count<T: TryFrom<i64>>(&mut self, raw: Option<At<i64>>, default: T) -> T {
+    /// A whole number from 1 to the most `T` holds.
+    fn count<T: TryFrom<i64> + Into<u64> + Copy>(
+        &mut self,
+        raw: Option<At<i64>>,
+        default: T,
+        max: T,
+    ) -> T {
         let Some(n) = raw else { return default };
         match T::try_from(n.value) {
             Ok(v) if n.value >= 1 => v,
             _ => {
-                self.report(
-                    &n,
-                    format!("{} is out of range", n.value),
-                    "expected a whole number of at least 1",
-                );
+                let help = format!("expected a whole number from 1 to {}", max.into());
+                self.report(&n, format!("{} is out of range", n.value), &help);
                 default
             }
         }
@@ -350,14 +344,13 @@ impl Checker {
             temperature: raw.temperature.map(|t| t.value),
             max_output_tokens: raw
                 .max_output_tokens
-                .map(|n| self.count(Some(n), 0u32))
+                .map(|n| self.count(Some(n), 0, u32::MAX))
                 .filter(|&n| n > 0),
         }
     }
 }
 
 const DURATION_HELP: &str = "write a number with a unit, e.g. 500ms, 30s, 2m";
-const PARSER_HELP: &str = "expected one of `exit_code`, `unittest`, `pytest`, `cargo_test`, `tap`, `junit:<path>`";
 
 /// What an empty document needs, for the loader's message.
 pub fn empty_document() -> Diagnostic {

@@ -87,6 +87,9 @@ pub fn load(path: &Path, root_override: Option<&Path>) -> Result<Contract, Contr
         Ok(doc) => doc,
         Err(e) => return Err(invalid(vec![yaml_error::diagnostic(&e)])),
     };
+    if doc.value.is_empty() {
+        return Err(invalid(vec![check::empty_document()]));
+    }
 
     let absolute = path.canonicalize().map_err(|e| ContractError::Unreadable {
         path: shown.clone(),

@@ -83,6 +83,25 @@ pub struct RawContract {
     pub evidence: Option<At<RawEvidence>>,
 }
 
+impl RawContract {
+    /// True for a document with no keys at all, e.g. only comments.
+    pub fn is_empty(&self) -> bool {
+        self.version.is_none()
+            && self.name.is_none()
+            && self.description.is_none()
+            && self.task.is_none()
+            && self.files.is_none()
+            && self.context.is_none()
+            && self.root.is_none()
+            && self.validators.is_none()
+            && self.threshold.is_none()
+            && self.limits.is_none()
+            && self.llm.is_none()
+            && self.fallback.is_none()
+            && self.evidence.is_none()
+    }
+}
+
 /// One validator: a shell command run in the workspace root.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -49,6 +49,20 @@ fn describe(err: &Error) -> (String, Option<String>) {
             "the contract is empty".into(),
             Some(format!("start with {STARTER}")),
         ),
+        Error::Unexpected { expected, .. } => (
+            format!("wrong type: expected {}", user_words(expected)),
+            None,
+        ),
+        Error::InvalidScalar { ty, .. } => (
+            format!("wrong type: expected {}", scalar_words(ty)),
+            None,
+        ),
+        Error::InvalidBooleanStrict { .. } => {
+            ("wrong type: expected true or false".into(), None)
+        }
+        Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => {
+            ("wrong type: expected a single name".into(), None)
+        }
         Error::DuplicateMappingKey { key, .. } => (
             match key {
                 Some(k) => format!("duplicate key `{}`", clean(k)),
@@ -66,27 +80,38 @@ fn describe(err: &Error) -> (String, Option<String>) {
 /// The keys every contract needs, for messages about an empty or shapeless document.
 pub const STARTER: &str = "`version: 1`, `name`, `task`, `files` and `validators` (try `forge init`)";
 
-/// "did you mean" when one expected name is close, else the full list.
-fn suggest(got: &str, expected: &[&str]) -> String {
-    let best = expected
-        .iter()
-        .map(|e| (strsim::jaro_winkler(got, e), *e))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+/// "did you mean" when one expected name is close, then the full list.
+pub fn suggest(got: &str, expected: &[&str]) -> String {
     let all = expected
         .iter()
         .map(|e| format!("`{e}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    match best {
-        Some((_, name)) => format!("did you mean `{name}`? expected one of {all}"),
+    match closest(got, expected) {
+        Some(name) => format!("did you mean `{name}`? expected one of {all}"),
         None => format!("expected one of {all}"),
     }
 }
 
+/// The candidate a typo most likely meant: similar overall, or one or two edits away.
+fn closest<'a>(got: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(got, c), *c))
+        .filter(|(score, c)| {
+            *score >= 0.8 || strsim::damerau_levenshtein(got, c) <= (c.len() / 4).max(1)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// serde names the Rust types it expected; say what they are in the YAML instead.
 fn user_words(msg: &str) -> String {
-    const TYPES: [(&str, &str); 10] = [
+    const TYPES: [(&str, &str); 14] = [
+        ("mapping start", "a mapping"),
+        ("sequence start", "a list"),
+        ("string scalar", "a string"),
+        ("scalar", "a single value"),
         ("struct RawContract", "a mapping of contract keys"),
         ("struct RawValidator", "a validator mapping (name, run, ...)"),
         ("struct RawLimits", "a mapping of limits"),
@@ -101,6 +126,16 @@ fn user_words(msg: &str) -> String {
     TYPES
         .iter()
         .fold(msg.to_string(), |m, (rust, yaml)| m.replace(rust, yaml))
+}
+
+/// The YAML word for the Rust scalar type serde-saphyr names.
+fn scalar_words(ty: &str) -> &'static str {
+    match ty {
+        t if t.starts_with('f') || t.contains("float") => "a number",
+        t if t.starts_with('i') || t.starts_with('u') || t.contains("integer") => "a whole number",
+        t if t.contains("bool") => "true or false",
+        _ => "a single value",
+    }
 }
 
 /// Keep terminal control characters from the input out of our output.
@@ -118,6 +153,11 @@ mod tests {
     fn close_key_is_suggested() {
         let h = suggest("threshhold", &["version", "threshold", "limits"]);
         assert!(h.starts_with("did you mean `threshold`?"), "{h}");
+    }
+
+    #[test]
+    fn one_edit_on_a_short_key_is_suggested() {
+        assert!(suggest("rn", &["name", "run"]).starts_with("did you mean `run`?"));
     }
 
     #[test]
