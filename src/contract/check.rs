@@ -152,11 +152,7 @@ impl Checker {
         for e in entries {
             match check_relative(&e.value) {
                 Ok(p) => out.push(p),
-                Err(why) => self.report(
-                    &e,
-                    why,
-                    "paths and globs are relative to the root and may not leave it",
-                ),
+                Err(why) => self.report(&e, why.message, why.help),
             }
         }
         out
@@ -270,11 +266,8 @@ impl Checker {
                 Some(path) => match check_relative(path) {
                     Ok(path) => Parser::Junit(path),
                     Err(why) => {
-                        self.report(
-                            &p,
-                            format!("junit report path {why}"),
-                            "the report path is relative to the root and may not leave it",
-                        );
+                        let message = format!("junit report path {}", why.message);
+                        self.report(&p, message, why.help);
                         Parser::ExitCode
                     }
                 },
@@ -291,9 +284,9 @@ impl Checker {
     fn limits(&mut self, raw: RawLimits) -> Limits {
         let d = Limits::default();
         Limits {
-            max_iterations: self.count(raw.max_iterations, d.max_iterations, u32::MAX),
-            stagnation: self.count(raw.stagnation, d.stagnation, u32::MAX),
-            token_budget: self.count(raw.token_budget, d.token_budget, i64::MAX as u64),
+            max_iterations: self.count("max_iterations", raw.max_iterations, d.max_iterations, u32::MAX),
+            stagnation: self.count("stagnation", raw.stagnation, d.stagnation, u32::MAX),
+            token_budget: self.count("token_budget", raw.token_budget, d.token_budget, i64::MAX as u64),
             run_timeout: raw
                 .run_timeout
                 .and_then(|t| self.duration(t))
@@ -304,6 +297,7 @@ impl Checker {
     /// A whole number from 1 to the most `T` holds.
     fn count<T: TryFrom<i64> + Into<u64> + Copy>(
         &mut self,
+        key: &str,
         raw: Option<At<i64>>,
         default: T,
         max: T,
@@ -313,7 +307,7 @@ impl Checker {
             Ok(v) if n.value >= 1 => v,
             _ => {
                 let help = format!("expected a whole number from 1 to {}", max.into());
-                self.report(&n, format!("{} is out of range", n.value), &help);
+                self.report(&n, format!("`{key}` {} is out of range", n.value), &help);
                 default
             }
         }
@@ -344,7 +338,7 @@ impl Checker {
             temperature: raw.temperature.map(|t| t.value),
             max_output_tokens: raw
                 .max_output_tokens
-                .map(|n| self.count(Some(n), 0, u32::MAX))
+                .map(|n| self.count("max_output_tokens", Some(n), 0, u32::MAX))
                 .filter(|&n| n > 0),
         }
     }

@@ -4,26 +4,43 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::{Component, Path};
 
+/// Why a contract path or glob is refused, and what is expected instead.
+pub struct PathProblem {
+    pub message: String,
+    pub help: &'static str,
+}
+
+const INSIDE_ROOT: &str = "paths and globs are relative to the root and may not leave it";
+
 /// A contract path or glob, normalised (leading `./` dropped), or why it is not allowed.
-pub fn check_relative(raw: &str) -> Result<String, String> {
+pub fn check_relative(raw: &str) -> Result<String, PathProblem> {
+    let problem = |message: String| PathProblem {
+        message,
+        help: INSIDE_ROOT,
+    };
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err("empty path".into());
+        return Err(problem("empty path".into()));
     }
     if trimmed.starts_with('/') || trimmed.starts_with('\\') || trimmed.starts_with('~') {
-        return Err(format!("`{raw}` is absolute"));
+        return Err(problem(format!("`{raw}` is absolute")));
     }
     if trimmed.split(['/', '\\']).any(|part| part == "..") {
-        return Err(format!("`{raw}` leaves the root (`..`)"));
+        return Err(problem(format!("`{raw}` leaves the root (`..`)")));
     }
     let mut normal = trimmed;
     while let Some(rest) = normal.strip_prefix("./") {
         normal = rest.trim_start_matches('/');
     }
     if normal.is_empty() || normal == "." {
-        return Err(format!("`{raw}` is the root itself; name files or globs inside it"));
+        return Err(problem(format!(
+            "`{raw}` is the root itself; name files or globs inside it"
+        )));
     }
-    glob(normal).map_err(|e| format!("`{raw}` is not a valid glob: {}", e.kind()))?;
+    glob(normal).map_err(|e| PathProblem {
+        message: format!("`{raw}` is not a valid glob: {}", e.kind()),
+        help: "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`",
+    })?;
     Ok(normal.to_string())
 }
 
@@ -79,12 +96,13 @@ mod tests {
 
     #[test]
     fn escaping_and_absolute_paths_are_refused() {
-        assert!(check_relative("../x.py").unwrap_err().contains("leaves the root"));
-        assert!(check_relative("src/../../x").unwrap_err().contains("leaves the root"));
-        assert!(check_relative("/etc/passwd").unwrap_err().contains("absolute"));
-        assert!(check_relative("").is_err());
-        assert!(check_relative("./").is_err());
-        assert!(check_relative("src/[").unwrap_err().contains("not a valid glob"));
+        let why = |p: &str| check_relative(p).err().map(|e| e.message).unwrap_or_default();
+        assert!(why("../x.py").contains("leaves the root"));
+        assert!(why("src/../../x").contains("leaves the root"));
+        assert!(why("/etc/passwd").contains("absolute"));
+        assert!(why("").contains("empty"));
+        assert!(why("./").contains("root itself"));
+        assert!(why("src/[").contains("not a valid glob"));
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn describe(err: &Error) -> (String, Option<String>) {
             Some(format!("start with {STARTER}")),
         ),
         Error::Unexpected { expected, .. } => (
-            format!("wrong type: expected {}", user_words(expected)),
+            format!("wrong type: expected {}", expected_words(expected)),
             None,
         ),
         Error::InvalidScalar { ty, .. } => (
@@ -107,11 +107,7 @@ fn closest<'a>(got: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// serde names the Rust types it expected; say what they are in the YAML instead.
 fn user_words(msg: &str) -> String {
-    const TYPES: [(&str, &str); 14] = [
-        ("mapping start", "a mapping"),
-        ("sequence start", "a list"),
-        ("string scalar", "a string"),
-        ("scalar", "a single value"),
+    const TYPES: [(&str, &str); 10] = [
         ("struct RawContract", "a mapping of contract keys"),
         ("struct RawValidator", "a validator mapping (name, run, ...)"),
         ("struct RawLimits", "a mapping of limits"),
@@ -126,6 +122,17 @@ fn user_words(msg: &str) -> String {
     TYPES
         .iter()
         .fold(msg.to_string(), |m, (rust, yaml)| m.replace(rust, yaml))
+}
+
+/// The YAML word for what the parser expected at a node.
+fn expected_words(expected: &str) -> &str {
+    match expected {
+        "mapping start" => "a mapping",
+        "sequence start" => "a list",
+        "string scalar" => "a string",
+        "scalar" => "a single value",
+        other => other,
+    }
 }
 
 /// The YAML word for the Rust scalar type serde-saphyr names.
