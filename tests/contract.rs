@@ -37,7 +37,10 @@ fn lint_data(contents: &str) -> (i32, String) {
 
 #[track_caller]
 fn assert_has(haystack: &str, needle: &str) {
-    assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in:\n{haystack}"
+    );
 }
 
 #[test]
@@ -49,7 +52,10 @@ fn valid_contract_lints_ok_with_counts_and_root() {
     let root = p.path().canonicalize().unwrap();
     assert_eq!(
         out.trim(),
-        format!("ok: c.yaml (2 validators, threshold 0.85, root {})", root.display())
+        format!(
+            "ok: c.yaml (2 validators, threshold 0.85, root {})",
+            root.display()
+        )
     );
 }
 
@@ -69,7 +75,10 @@ fn lint_json_reports_valid_and_invalid() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["valid"], false);
     let d = &v["diagnostics"][0];
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(d["message"], "unknown key `threshhold`");
     assert_has(d["help"].as_str().unwrap(), "did you mean `threshold`?");
 }
@@ -82,16 +91,35 @@ fn lint_json_for_an_unreadable_file_has_an_unlocated_diagnostic() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["valid"], false);
     assert!(v["diagnostics"][0]["line"].is_null());
-    assert_has(v["diagnostics"][0]["message"].as_str().unwrap(), "no such file");
+    assert_has(
+        v["diagnostics"][0]["message"].as_str().unwrap(),
+        "no such file",
+    );
 }
 
 #[test]
 fn unknown_keys_suggest_the_right_one_at_every_level() {
     let cases = [
-        (include_str!("data/contracts/typo_top.yaml"), "c.yaml:3:1: unknown key `threshhold`", "did you mean `threshold`?"),
-        (include_str!("data/contracts/typo_validator.yaml"), "c.yaml:7:5: unknown key `rn`", "did you mean `run`?"),
-        (include_str!("data/contracts/typo_limits.yaml"), "c.yaml:9:3: unknown key `max_iteration`", "did you mean `max_iterations`?"),
-        (include_str!("data/contracts/typo_kind.yaml"), "c.yaml:8:11: unknown value `unittest`", "did you mean `unit_test`?"),
+        (
+            include_str!("data/contracts/typo_top.yaml"),
+            "c.yaml:3:1: unknown key `threshhold`",
+            "did you mean `threshold`?",
+        ),
+        (
+            include_str!("data/contracts/typo_validator.yaml"),
+            "c.yaml:7:5: unknown key `rn`",
+            "did you mean `run`?",
+        ),
+        (
+            include_str!("data/contracts/typo_limits.yaml"),
+            "c.yaml:9:3: unknown key `max_iteration`",
+            "did you mean `max_iterations`?",
+        ),
+        (
+            include_str!("data/contracts/typo_kind.yaml"),
+            "c.yaml:8:11: unknown value `unittest`",
+            "did you mean `unit_test`?",
+        ),
     ];
     for (yaml, message, help) in cases {
         let (code, err) = lint_data(yaml);
@@ -145,7 +173,10 @@ fn every_semantic_problem_is_reported_with_its_position() {
         assert_has(&err, line);
     }
     assert_has(&err, "help: did you mean `pytest`?");
-    assert_has(&err, "help: first used on line 9; validator names must be unique");
+    assert_has(
+        &err,
+        "help: first used on line 9; validator names must be unique",
+    );
     assert_has(&err, "help: expected a number with 0 < threshold <= 1");
 }
 
@@ -233,7 +264,10 @@ fn binary_and_non_utf8_input_is_refused_at_the_bad_byte() {
     assert_has(&err, "latin1.yaml:2:10: not UTF-8 text (byte 0xe9)");
     let (code, _, err) = forge(&p, &["contract", "lint", "bin.yaml"]);
     assert_eq!(code, 2);
-    assert_has(&err, "bin.yaml:1:8: contains a NUL byte; this looks like a binary file");
+    assert_has(
+        &err,
+        "bin.yaml:1:8: contains a NUL byte; this looks like a binary file",
+    );
 }
 
 #[test]
@@ -247,11 +281,17 @@ fn huge_and_endless_files_are_refused_without_reading_them() {
 
     let (code, _, err) = forge(&p, &["contract", "lint", "big.yaml"]);
     assert_eq!(code, 2);
-    assert_has(&err, "it is 10737418240 bytes; a contract may be at most 1048576 bytes");
+    assert_has(
+        &err,
+        "it is 10737418240 bytes; a contract may be at most 1048576 bytes",
+    );
     for f in ["zero.yaml", "fifo.yaml"] {
         let (code, _, err) = forge(&p, &["contract", "lint", f]);
         assert_eq!(code, 2);
-        assert_has(&err, &format!("cannot read contract {f}: it is not a regular file"));
+        assert_has(
+            &err,
+            &format!("cannot read contract {f}: it is not a regular file"),
+        );
     }
 }
 
@@ -314,7 +354,10 @@ fn root_key_beats_git_and_flag_beats_root_key() {
     let p = git_project(&format!("{minimal}root: ..\n"));
     std::fs::create_dir(p.join("elsewhere")).unwrap();
     let a = p.join("a").canonicalize().unwrap();
-    assert_eq!(root_of(&p, p.path(), &["a/b/c.yaml"]), a.display().to_string());
+    assert_eq!(
+        root_of(&p, p.path(), &["a/b/c.yaml"]),
+        a.display().to_string()
+    );
     let flag = p.join("elsewhere").canonicalize().unwrap();
     assert_eq!(
         root_of(&p, p.path(), &["--root", "elsewhere", "a/b/c.yaml"]),
@@ -356,10 +399,20 @@ fn schema_is_draft_2020_12_and_closed() {
     assert_eq!(validator["required"], serde_json::json!(["name", "run"]));
     assert_eq!(
         s["$defs"]["ValidatorKind"]["enum"],
-        serde_json::json!(["syntax", "unit_test", "type_check", "security", "performance", "custom"])
+        serde_json::json!([
+            "syntax",
+            "unit_test",
+            "type_check",
+            "security",
+            "performance",
+            "custom"
+        ])
     );
     for section in ["RawLimits", "RawLlm", "RawFallback", "RawEvidence"] {
-        assert_eq!(s["$defs"][section]["additionalProperties"], false, "{section}");
+        assert_eq!(
+            s["$defs"][section]["additionalProperties"], false,
+            "{section}"
+        );
     }
 }
 
@@ -383,9 +436,27 @@ fn schema_knows_every_key_the_loader_accepts() {
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = forge(&p, &["contract", "schema"]);
     let s: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let top: Vec<&str> = s["properties"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
-    for key in ["version", "name", "description", "task", "files", "context", "root", "validators",
-        "threshold", "limits", "llm", "fallback", "evidence"] {
+    let top: Vec<&str> = s["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    for key in [
+        "version",
+        "name",
+        "description",
+        "task",
+        "files",
+        "context",
+        "root",
+        "validators",
+        "threshold",
+        "limits",
+        "llm",
+        "fallback",
+        "evidence",
+    ] {
         assert!(top.contains(&key), "{key} missing from {top:?}");
     }
 }

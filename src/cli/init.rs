@@ -53,7 +53,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.exists() {
         return Err(exists());
     }
-    let env = |e: std::io::Error| Error::Environment(format!("cannot write {}: {e}", path.display()));
+    let env =
+        |e: std::io::Error| Error::Environment(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(env)?;
     let mut tmp = tempfile::Builder::new()

@@ -1,11 +1,11 @@
 //! The semantic checks of a parsed contract: every problem is collected with its position,
 //! and with none the resolved `Contract` is built with its defaults filled in.
 
+use super::Diagnostic;
 use super::model::*;
 use super::paths::check_relative;
 use super::raw::*;
 use super::yaml_error::{STARTER, suggest};
-use super::Diagnostic;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,9 +50,18 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
     }
     let task = c.required(raw.task, top, "task", "describe what the code must do");
     if let Some(t) = task.as_ref().filter(|t| t.value.trim().is_empty()) {
-        c.report(t, "`task` is empty".into(), "describe what the code must do");
+        c.report(
+            t,
+            "`task` is empty".into(),
+            "describe what the code must do",
+        );
     }
-    let files = c.required(raw.files, top, "files", "list the paths or globs the model may change");
+    let files = c.required(
+        raw.files,
+        top,
+        "files",
+        "list the paths or globs the model may change",
+    );
     if let Some(f) = files.as_ref().filter(|f| f.value.is_empty()) {
         c.report(
             f,
@@ -74,8 +83,12 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
         }
         t.value
     });
-    let limits = raw.limits.map_or_else(Limits::default, |l| c.limits(l.value));
-    let llm = raw.llm.map_or_else(LlmSettings::default, |l| c.llm(l.value));
+    let limits = raw
+        .limits
+        .map_or_else(Limits::default, |l| c.limits(l.value));
+    let llm = raw
+        .llm
+        .map_or_else(LlmSettings::default, |l| c.llm(l.value));
     let fallback = Fallback {
         llm_review: raw
             .fallback
@@ -163,8 +176,7 @@ impl Checker {
         raw: Option<At<Vec<At<RawValidator>>>>,
         top: (usize, usize),
     ) -> Vec<Validator> {
-        let Some(list) = self.required(raw, top, "validators", "add at least one validator")
-        else {
+        let Some(list) = self.required(raw, top, "validators", "add at least one validator") else {
             return Vec::new();
         };
         if list.value.is_empty() {
@@ -194,7 +206,11 @@ impl Checker {
         let name = self.required(raw.name, at, "name", "give the validator a unique `name`");
         if let Some(n) = &name {
             if n.value.trim().is_empty() {
-                self.report(n, "validator name is empty".into(), "give the validator a name");
+                self.report(
+                    n,
+                    "validator name is empty".into(),
+                    "give the validator a name",
+                );
             } else if let Some(first) = seen.get(&n.value) {
                 let help = format!("first used on line {first}; validator names must be unique");
                 self.report(n, format!("duplicate validator name `{}`", n.value), &help);
@@ -240,7 +256,11 @@ impl Checker {
                 None
             }
             Err(e) => {
-                self.report(&d, format!("bad duration `{}`: {e}", d.value.0), DURATION_HELP);
+                self.report(
+                    &d,
+                    format!("bad duration `{}`: {e}", d.value.0),
+                    DURATION_HELP,
+                );
                 None
             }
         }
@@ -272,7 +292,11 @@ impl Checker {
                     }
                 },
                 None => {
-                    let names: Vec<&str> = PARSER_NAMES.iter().copied().chain(["junit:<path>"]).collect();
+                    let names: Vec<&str> = PARSER_NAMES
+                        .iter()
+                        .copied()
+                        .chain(["junit:<path>"])
+                        .collect();
                     let help = suggest(spec, &names);
                     self.report(&p, format!("unknown parser `{spec}`"), &help);
                     Parser::ExitCode
@@ -284,9 +308,19 @@ impl Checker {
     fn limits(&mut self, raw: RawLimits) -> Limits {
         let d = Limits::default();
         Limits {
-            max_iterations: self.count("max_iterations", raw.max_iterations, d.max_iterations, u32::MAX),
+            max_iterations: self.count(
+                "max_iterations",
+                raw.max_iterations,
+                d.max_iterations,
+                u32::MAX,
+            ),
             stagnation: self.count("stagnation", raw.stagnation, d.stagnation, u32::MAX),
-            token_budget: self.count("token_budget", raw.token_budget, d.token_budget, i64::MAX as u64),
+            token_budget: self.count(
+                "token_budget",
+                raw.token_budget,
+                d.token_budget,
+                i64::MAX as u64,
+            ),
             run_timeout: raw
                 .run_timeout
                 .and_then(|t| self.duration(t))
@@ -314,14 +348,22 @@ impl Checker {
     }
 
     fn llm(&mut self, raw: RawLlm) -> LlmSettings {
-        if let Some(t) = raw.temperature.as_ref().filter(|t| !(0.0..=2.0).contains(&t.value)) {
+        if let Some(t) = raw
+            .temperature
+            .as_ref()
+            .filter(|t| !(0.0..=2.0).contains(&t.value))
+        {
             self.report(
                 t,
                 format!("temperature {} is out of range", t.value),
                 "expected a number from 0 to 2",
             );
         }
-        if let Some(u) = raw.base_url.as_ref().filter(|u| !(u.value.starts_with("http://") || u.value.starts_with("https://"))) {
+        if let Some(u) = raw
+            .base_url
+            .as_ref()
+            .filter(|u| !(u.value.starts_with("http://") || u.value.starts_with("https://")))
+        {
             self.report(
                 u,
                 format!("base_url `{}` is not an http(s) URL", u.value),
@@ -329,7 +371,11 @@ impl Checker {
             );
         }
         if let Some(m) = raw.model.as_ref().filter(|m| m.value.trim().is_empty()) {
-            self.report(m, "`model` is empty".into(), "name the model, e.g. gpt-4o-mini");
+            self.report(
+                m,
+                "`model` is empty".into(),
+                "name the model, e.g. gpt-4o-mini",
+            );
         }
         LlmSettings {
             provider: raw.provider.map(|p| p.value),

@@ -143,3 +143,6 @@ impl Contract {
         PathMatcher::new(&self.context)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::{Component, Path};
 
 /// Why a contract path or glob is refused, and what is expected instead.
+#[derive(Debug)]
 pub struct PathProblem {
     pub message: String,
     pub help: &'static str,
@@ -96,7 +97,12 @@ mod tests {
 
     #[test]
     fn escaping_and_absolute_paths_are_refused() {
-        let why = |p: &str| check_relative(p).err().map(|e| e.message).unwrap_or_default();
+        let why = |p: &str| {
+            check_relative(p)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default()
+        };
         assert!(why("../x.py").contains("leaves the root"));
         assert!(why("src/../../x").contains("leaves the root"));
         assert!(why("/etc/passwd").contains("absolute"));

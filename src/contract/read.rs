@@ -84,7 +84,10 @@ fn diagnostic_at(bytes: &[u8], at: usize, message: String) -> Diagnostic {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     Diagnostic {
         line,
         column,
@@ -113,6 +116,9 @@ mod tests {
 
     #[test]
     fn bom_is_dropped() {
-        assert_eq!(decode("\u{feff}version: 1".as_bytes()).unwrap(), "version: 1");
+        assert_eq!(
+            decode("\u{feff}version: 1".as_bytes()).unwrap(),
+            "version: 1"
+        );
     }
 }

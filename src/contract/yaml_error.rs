@@ -43,7 +43,9 @@ fn describe(err: &Error) -> (String, Option<String>) {
         ),
         Error::Budget { .. } => (
             "the YAML expands beyond forge's limits (too many aliases, anchors or nodes)".into(),
-            Some("a contract needs no deeply nested anchors or aliases; write the values out".into()),
+            Some(
+                "a contract needs no deeply nested anchors or aliases; write the values out".into(),
+            ),
         ),
         Error::Eof { .. } => (
             "the contract is empty".into(),
@@ -53,13 +55,10 @@ fn describe(err: &Error) -> (String, Option<String>) {
             format!("wrong type: expected {}", expected_words(expected)),
             None,
         ),
-        Error::InvalidScalar { ty, .. } => (
-            format!("wrong type: expected {}", scalar_words(ty)),
-            None,
-        ),
-        Error::InvalidBooleanStrict { .. } => {
-            ("wrong type: expected true or false".into(), None)
+        Error::InvalidScalar { ty, .. } => {
+            (format!("wrong type: expected {}", scalar_words(ty)), None)
         }
+        Error::InvalidBooleanStrict { .. } => ("wrong type: expected true or false".into(), None),
         Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => {
             ("wrong type: expected a single name".into(), None)
         }
@@ -78,7 +77,8 @@ fn describe(err: &Error) -> (String, Option<String>) {
 }
 
 /// The keys every contract needs, for messages about an empty or shapeless document.
-pub const STARTER: &str = "`version: 1`, `name`, `task`, `files` and `validators` (try `forge init`)";
+pub const STARTER: &str =
+    "`version: 1`, `name`, `task`, `files` and `validators` (try `forge init`)";
 
 /// "did you mean" when one expected name is close, then the full list.
 pub fn suggest(got: &str, expected: &[&str]) -> String {
@@ -109,7 +109,10 @@ fn closest<'a>(got: &str, candidates: &[&'a str]) -> Option<&'a str> {
 fn user_words(msg: &str) -> String {
     const TYPES: [(&str, &str); 10] = [
         ("struct RawContract", "a mapping of contract keys"),
-        ("struct RawValidator", "a validator mapping (name, run, ...)"),
+        (
+            "struct RawValidator",
+            "a validator mapping (name, run, ...)",
+        ),
         ("struct RawLimits", "a mapping of limits"),
         ("struct RawLlm", "a mapping of llm settings"),
         ("struct RawFallback", "a mapping of fallback settings"),
