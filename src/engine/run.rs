@@ -144,7 +144,7 @@ impl Engine<'_> {
             provider_error: None,
         };
         let allowed_at_start = self.allowed_files(ws.path());
-        let context = super::files::collect(ws.path(), &self.contract.context, &|p| self.contract.is_context(p));
+        let context = super::files::collect(ws.path(), &self.contract.context, &|p| self.contract.context_matcher().matches(p));
         let first = prompt::first(self.contract, self.settings.threshold, &allowed_at_start, &context);
         let reason = self
             .iterate(&run_id, &ws, &first, &allowed_at_start, &stop, &mut st, &mut trail)
