@@ -358,7 +358,7 @@ fn show_renders_markdown_from_the_json_by_run_id_or_path() {
     );
     for needle in [
         "# Evidence pack: slugify",
-        "| n | score | tokens in / out | time | edits | what failed |",
+        "| n | score | tokens in / out | validation time | edits | what failed |",
         "| 1 | 0.40 | 900 / 310 |",
         "tests (failed)",
         "AssertionError: 'a b' != 'a-b'",

@@ -161,7 +161,7 @@ fn iteration_table(its: &[Iteration]) -> String {
         return "_No iterations were recorded._".to_string();
     }
     let mut out = String::from(
-        "| n | score | tokens in / out | time | edits | what failed |\n|---:|---:|---:|---:|---|---|\n",
+        "| n | score | tokens in / out | validation time | edits | what failed |\n|---:|---:|---:|---:|---|---|\n",
     );
     for it in its {
         let time: u64 = it

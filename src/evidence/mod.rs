@@ -30,6 +30,8 @@ pub enum EvidenceError {
     Key(String),
     #[error("cannot serialize the evidence pack: {0}")]
     Serialize(serde_json::Error),
+    #[error("cannot sign the evidence pack: {0}")]
+    Unsignable(String),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
 }
@@ -39,9 +41,10 @@ impl EvidenceError {
         use crate::error::exit;
         match self {
             EvidenceError::Unreadable { .. } | EvidenceError::KeyFile { .. } => exit::USAGE,
-            EvidenceError::Key(_) | EvidenceError::Serialize(_) | EvidenceError::Write { .. } => {
-                exit::PROVIDER
-            }
+            EvidenceError::Key(_)
+            | EvidenceError::Serialize(_)
+            | EvidenceError::Unsignable(_)
+            | EvidenceError::Write { .. } => exit::PROVIDER,
         }
     }
 }

@@ -11,9 +11,9 @@ pub fn sign(pack: &mut EvidencePack, key: &EvidenceKey) -> Result<(), EvidenceEr
     // serde_json turns NaN and infinities into null, which would then not read back as a pack:
     // refuse to sign something verify would reject.
     serde_json::from_value::<EvidencePack>(value.clone()).map_err(|e| {
-        EvidenceError::Serialize(serde_json::Error::io(std::io::Error::other(format!(
+        EvidenceError::Unsignable(format!(
             "the pack does not survive JSON (a NaN or infinite number?): {e}"
-        ))))
+        ))
     })?;
     let bytes = canonical::signed_bytes(&value).map_err(EvidenceError::Serialize)?;
     let mut mac = canonical::mac(key.bytes());

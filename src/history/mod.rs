@@ -72,16 +72,37 @@ impl History {
             schema::migrate(&conn).map_err(|e| HistoryError::from_sqlite(&path, e))?;
             return Ok(History { conn, path });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags)
-            .map_err(|e| HistoryError::from_sqlite(&path, e))?;
-        let history = History { conn, path };
-        let version = history.prepare(false)?;
+        let version = match Self::open_reader(&path, false) {
+            // A WAL database in a folder we cannot write to has no shared-memory file to
+            // coordinate through; nobody can be writing there either, so read it as immutable.
+            Err(HistoryError::ReadOnly { .. }) => Self::open_reader(&path, true),
+            other => other,
+        };
+        let (history, version) = version?;
         if version < schema::CURRENT {
             drop(history);
             return History::open(root);
         }
         Ok(history)
+    }
+
+    fn open_reader(path: &Path, immutable: bool) -> Result<(History, i64), HistoryError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let uri = format!(
+            "file:{}{}",
+            uri_path(path),
+            if immutable { "?immutable=1" } else { "" }
+        );
+        let conn = Connection::open_with_flags(&uri, flags)
+            .map_err(|e| HistoryError::from_sqlite(path, e))?;
+        let history = History {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let version = history.prepare(false)?;
+        Ok((history, version))
     }
 
     /// The database file this history lives in.
@@ -150,12 +171,30 @@ impl History {
     }
 }
 
+/// `path` as the path part of an SQLite `file:` URI: the characters a URI gives meaning to are
+/// percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A new run id: a ULID (26 characters of Crockford base32), unique, sortable by creation time
 /// (monotonic within this process) and safe as a file name.
 pub fn new_run_id() -> String {
     static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
     let generated = GENERATOR.lock().ok().and_then(|mut g| g.generate().ok());
-    generated.unwrap_or_else(ulid::Ulid::new).to_string()
+    // `Ulid::default()` is the nil id, so the fallback (a poisoned lock or a clock that ran
+    // out of monotonic room) asks for a fresh random one explicitly.
+    match generated {
+        Some(id) => id.to_string(),
+        None => ulid::Ulid::new().to_string(),
+    }
 }
 
 /// Whether `s` looks like something `new_run_id` made (so it can name a folder safely).
@@ -169,6 +208,11 @@ pub fn is_run_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_paths_escape_query_and_fragment_characters() {
+        assert_eq!(uri_path(Path::new("/a b/c?d#e%f")), "/a b/c%3Fd%23e%25f");
+    }
 
     #[test]
     fn run_ids_are_unique_sortable_and_file_safe() {
