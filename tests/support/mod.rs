@@ -55,3 +55,4 @@ impl Project {
         cmd
     }
 }
+pub mod records;

@@ -1,0 +1,156 @@
+//! The rows the engine writes and the views `forge runs` reads.
+
+use serde::{Deserialize, Serialize};
+
+/// How a run ended (SPEC §3), or `Running` while it is still going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Converged,
+    MaxIterations,
+    Stagnated,
+    BudgetExhausted,
+    Timeout,
+    Interrupted,
+    Error,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 8] = [
+        RunStatus::Running,
+        RunStatus::Converged,
+        RunStatus::MaxIterations,
+        RunStatus::Stagnated,
+        RunStatus::BudgetExhausted,
+        RunStatus::Timeout,
+        RunStatus::Interrupted,
+        RunStatus::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Converged => "converged",
+            RunStatus::MaxIterations => "max_iterations",
+            RunStatus::Stagnated => "stagnated",
+            RunStatus::BudgetExhausted => "budget_exhausted",
+            RunStatus::Timeout => "timeout",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Error => "error",
+        }
+    }
+
+    /// The status named `s`, if it is one.
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        RunStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A run as it starts. The process id and its start time are recorded by `start_run` itself.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub run_id: String,
+    pub contract_name: String,
+    pub contract_path: String,
+    pub contract_sha256: String,
+    pub provider: String,
+    pub model: String,
+    /// RFC 3339 UTC (crate::timestamp::now()).
+    pub started_at: String,
+}
+
+/// One call to a model: generating code, reviewing a criterion, or writing the synthesis.
+#[derive(Debug, Clone)]
+pub struct ModelCallRow {
+    pub iteration: u32,
+    /// "generate" | "review" | "synthesis"
+    pub purpose: String,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cached_tokens: u64,
+    /// Token counts were estimated because the provider did not report them.
+    pub estimated: bool,
+    pub latency_ms: u64,
+    pub attempts: u32,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+/// One validator's result in one iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidatorRow {
+    pub name: String,
+    pub kind: String,
+    pub exit_code: Option<i32>,
+    pub timed_out: bool,
+    pub duration_ms: u64,
+    pub score: f64,
+    /// Its circuit breaker was open: it did not run.
+    pub skipped: bool,
+    pub output_bytes: u64,
+}
+
+/// One generate → validate round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IterationRow {
+    pub n: u32,
+    pub score: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub prompt_sha256: String,
+    pub response_sha256: String,
+    pub duration_ms: u64,
+    pub edits_applied: u32,
+    pub edits_refused: u32,
+    pub validators: Vec<ValidatorRow>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunEnd {
+    pub status: RunStatus,
+    pub degraded: bool,
+    pub score: f64,
+    pub iterations: u32,
+    pub tokens: u64,
+    pub finished_at: String,
+    pub evidence_path: Option<String>,
+    pub reason: String,
+}
+
+/// One line of `forge runs list` (and its `--json` object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    /// The contract's name.
+    pub contract: String,
+    pub status: RunStatus,
+    pub degraded: bool,
+    pub score: Option<f64>,
+    pub iterations: u32,
+    pub tokens: u64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub contract_path: String,
+    pub provider: String,
+    pub model: String,
+    pub reason: Option<String>,
+    pub evidence: Option<String>,
+}
+
+/// `forge runs show`: the summary plus every iteration with its validator results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunDetail {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub iterations: Vec<IterationRow>,
+}

@@ -1,0 +1,125 @@
+//! The views behind `forge runs list` and `forge runs show`.
+
+use super::{History, HistoryError, IterationRow, RunDetail, RunStatus, RunSummary, ValidatorRow};
+use rusqlite::types::Type;
+use rusqlite::{OptionalExtension, Row, params};
+
+const SUMMARY_COLUMNS: &str = "run_id, contract_name, status, degraded, score, iterations, tokens,
+    started_at, finished_at, contract_path, provider, model, reason, evidence_path";
+
+impl History {
+    /// Up to `limit` runs, newest first, optionally only those with `status`.
+    pub fn list_runs(
+        &self,
+        limit: usize,
+        status: Option<&str>,
+    ) -> Result<Vec<RunSummary>, HistoryError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE (?1 IS NULL OR status = ?1)
+             ORDER BY started_at DESC, run_id DESC LIMIT ?2"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
+        stmt.query_map(params![status, limit], summary)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// One run with its iterations and their validator results.
+    pub fn show_run(&self, run_id: &str) -> Result<RunDetail, HistoryError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE run_id = ?1");
+        let summary = self
+            .conn
+            .query_row(&sql, [run_id], summary)
+            .optional()
+            .map_err(|e| self.sql_err(e))?
+            .ok_or_else(|| HistoryError::UnknownRun(run_id.to_string()))?;
+        let mut its = self
+            .conn
+            .prepare(
+                "SELECT n, score, input_tokens, output_tokens, prompt_sha256, response_sha256,
+                        duration_ms, edits_applied, edits_refused
+                 FROM iterations WHERE run_id = ?1 ORDER BY n",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut iterations: Vec<IterationRow> = its
+            .query_map([run_id], |r| {
+                Ok(IterationRow {
+                    n: r.get(0)?,
+                    score: r.get(1)?,
+                    input_tokens: r.get(2)?,
+                    output_tokens: r.get(3)?,
+                    prompt_sha256: r.get(4)?,
+                    response_sha256: r.get(5)?,
+                    duration_ms: r.get(6)?,
+                    edits_applied: r.get(7)?,
+                    edits_refused: r.get(8)?,
+                    validators: Vec::new(),
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<_, _>>())
+            .map_err(|e| self.sql_err(e))?;
+        let mut vals = self
+            .conn
+            .prepare(
+                "SELECT iteration, name, kind, exit_code, timed_out, duration_ms, score, skipped,
+                        output_bytes
+                 FROM validator_results WHERE run_id = ?1 ORDER BY iteration, rowid",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let rows: Vec<(u32, ValidatorRow)> = vals
+            .query_map([run_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    ValidatorRow {
+                        name: r.get(1)?,
+                        kind: r.get(2)?,
+                        exit_code: r.get(3)?,
+                        timed_out: r.get(4)?,
+                        duration_ms: r.get(5)?,
+                        score: r.get(6)?,
+                        skipped: r.get(7)?,
+                        output_bytes: r.get(8)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<_, _>>())
+            .map_err(|e| self.sql_err(e))?;
+        for (n, v) in rows {
+            if let Some(it) = iterations.iter_mut().find(|it| it.n == n) {
+                it.validators.push(v);
+            }
+        }
+        Ok(RunDetail {
+            summary,
+            iterations,
+        })
+    }
+}
+
+fn summary(r: &Row<'_>) -> rusqlite::Result<RunSummary> {
+    let status: String = r.get(2)?;
+    let status = RunStatus::parse(&status).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            Type::Text,
+            format!("unknown run status `{status}`").into(),
+        )
+    })?;
+    Ok(RunSummary {
+        run_id: r.get(0)?,
+        contract: r.get(1)?,
+        status,
+        degraded: r.get(3)?,
+        score: r.get(4)?,
+        iterations: r.get(5)?,
+        tokens: r.get(6)?,
+        started_at: r.get(7)?,
+        finished_at: r.get(8)?,
+        contract_path: r.get(9)?,
+        provider: r.get(10)?,
+        model: r.get(11)?,
+        reason: r.get(12)?,
+        evidence: r.get(13)?,
+    })
+}

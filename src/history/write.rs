@@ -1,0 +1,197 @@
+//! The engine's writes: a run starts, records its model calls and iterations, and finishes.
+
+use super::liveness;
+use super::{History, HistoryError, IterationRow, ModelCallRow, NewRun, RunEnd, RunStatus};
+use rusqlite::{OptionalExtension, params};
+
+impl History {
+    /// Record a run as `running`, with this process's pid and start time so that a later open
+    /// can tell whether it died without finishing.
+    pub fn start_run(&self, run: &NewRun) -> Result<(), HistoryError> {
+        let pid = std::process::id();
+        let start = liveness::start_time(pid).and_then(|s| i64::try_from(s).ok());
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO runs (run_id, contract_name, contract_path, contract_sha256, provider,
+                                   model, started_at, status, pid, pid_start_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    run.run_id,
+                    run.contract_name,
+                    run.contract_path,
+                    run.contract_sha256,
+                    run.provider,
+                    run.model,
+                    run.started_at,
+                    RunStatus::Running.as_str(),
+                    pid,
+                    start
+                ],
+            )
+            .map_err(|e| self.sql_err(e))?;
+            Ok(())
+        })
+    }
+
+    pub fn record_model_call(&self, run_id: &str, call: &ModelCallRow) -> Result<(), HistoryError> {
+        self.write(|c| {
+            self.require_run(c, run_id)?;
+            c.execute(
+                "INSERT INTO model_calls (run_id, iteration, purpose, provider, model, input_tokens,
+                     output_tokens, cached_tokens, estimated, latency_ms, attempts, ok, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    run_id,
+                    call.iteration,
+                    call.purpose,
+                    call.provider,
+                    call.model,
+                    call.input_tokens,
+                    call.output_tokens,
+                    call.cached_tokens,
+                    call.estimated,
+                    call.latency_ms,
+                    call.attempts,
+                    call.ok,
+                    call.error
+                ],
+            )
+            .map_err(|e| self.sql_err(e))?;
+            Ok(())
+        })
+    }
+
+    /// Record one iteration with its validator results, all or nothing, and keep the run's
+    /// running totals (iterations, tokens, best score) current for `forge runs` meanwhile.
+    pub fn record_iteration(&self, run_id: &str, it: &IterationRow) -> Result<(), HistoryError> {
+        self.write(|c| {
+            let updated = c
+                .execute(
+                    "UPDATE runs SET iterations = max(iterations, ?2), tokens = tokens + ?3,
+                                     score = max(coalesce(score, ?4), ?4)
+                     WHERE run_id = ?1",
+                    params![run_id, it.n, it.input_tokens + it.output_tokens, it.score],
+                )
+                .map_err(|e| self.sql_err(e))?;
+            if updated == 0 {
+                return Err(HistoryError::UnknownRun(run_id.to_string()));
+            }
+            c.execute(
+                "INSERT INTO iterations (run_id, n, score, input_tokens, output_tokens, prompt_sha256,
+                     response_sha256, duration_ms, edits_applied, edits_refused)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    run_id,
+                    it.n,
+                    it.score,
+                    it.input_tokens,
+                    it.output_tokens,
+                    it.prompt_sha256,
+                    it.response_sha256,
+                    it.duration_ms,
+                    it.edits_applied,
+                    it.edits_refused
+                ],
+            )
+            .map_err(|e| self.sql_err(e))?;
+            let mut insert = c
+                .prepare(
+                    "INSERT INTO validator_results (run_id, iteration, name, kind, exit_code,
+                         timed_out, duration_ms, score, skipped, output_bytes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(|e| self.sql_err(e))?;
+            for v in &it.validators {
+                insert
+                    .execute(params![
+                        run_id,
+                        it.n,
+                        v.name,
+                        v.kind,
+                        v.exit_code,
+                        v.timed_out,
+                        v.duration_ms,
+                        v.score,
+                        v.skipped,
+                        v.output_bytes
+                    ])
+                    .map_err(|e| self.sql_err(e))?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn finish_run(&self, run_id: &str, end: &RunEnd) -> Result<(), HistoryError> {
+        self.write(|c| {
+            let updated = c
+                .execute(
+                    "UPDATE runs SET status = ?2, degraded = ?3, score = ?4, iterations = ?5,
+                         tokens = ?6, finished_at = ?7, evidence_path = ?8, reason = ?9
+                     WHERE run_id = ?1",
+                    params![
+                        run_id,
+                        end.status.as_str(),
+                        end.degraded,
+                        end.score,
+                        end.iterations,
+                        end.tokens,
+                        end.finished_at,
+                        end.evidence_path,
+                        end.reason
+                    ],
+                )
+                .map_err(|e| self.sql_err(e))?;
+            if updated == 0 {
+                return Err(HistoryError::UnknownRun(run_id.to_string()));
+            }
+            Ok(())
+        })
+    }
+
+    /// Mark runs still `running` whose forge is gone (or whose pid now belongs to another
+    /// process) as `interrupted`. Returns their ids.
+    pub(super) fn recover_interrupted(&self) -> Result<Vec<String>, HistoryError> {
+        self.write(|c| {
+            let mut stmt = c
+                .prepare("SELECT run_id, pid, pid_start_time FROM runs WHERE status = 'running'")
+                .map_err(|e| self.sql_err(e))?;
+            let running = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?))
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| self.sql_err(e))?;
+            let mut recovered = Vec::new();
+            for (run_id, pid, start) in running {
+                let alive = pid.is_some_and(|p| liveness::still_running(p, start));
+                if alive {
+                    continue;
+                }
+                let reason = format!(
+                    "forge stopped without finishing (process {} is gone); found at {}",
+                    pid.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                    crate::timestamp::now()
+                );
+                c.execute(
+                    "UPDATE runs SET status = ?2, reason = ?3 WHERE run_id = ?1 AND status = 'running'",
+                    params![run_id, RunStatus::Interrupted.as_str(), reason],
+                )
+                .map_err(|e| self.sql_err(e))?;
+                recovered.push(run_id);
+            }
+            Ok(recovered)
+        })
+    }
+
+    fn require_run(&self, c: &rusqlite::Connection, run_id: &str) -> Result<(), HistoryError> {
+        let found: Option<i64> = c
+            .query_row("SELECT 1 FROM runs WHERE run_id = ?1", [run_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql_err(e))?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| HistoryError::UnknownRun(run_id.to_string()))
+    }
+}
