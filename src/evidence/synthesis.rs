@@ -5,6 +5,16 @@ use super::{GeneratedBy, Iteration, RawEvidence, Synthesis, Validation};
 use crate::history::RunStatus;
 use serde::Deserialize;
 
+/// `evidence.synthesis: off`: no summary at all, and no model call for one.
+pub fn empty() -> Synthesis {
+    Synthesis {
+        executive_summary: String::new(),
+        key_findings: Vec::new(),
+        recommendations: Vec::new(),
+        generated_by: GeneratedBy::Template,
+    }
+}
+
 /// A summary built from the raw evidence alone; same evidence, same words.
 pub fn template(raw: &RawEvidence) -> Synthesis {
     let m = &raw.metrics;
