@@ -48,8 +48,8 @@ impl LlmClient {
                         settings.provider == ProviderKind::Openai && settings.is_local();
                     if settings.api_key.is_none() && !key_optional {
                         return Err(LlmError::MissingKey {
-                            provider: settings.provider.as_str().to_string(),
-                            var: var.to_string(),
+                            provider: settings.provider.as_str(),
+                            var,
                         });
                     }
                 }
@@ -147,7 +147,7 @@ impl LlmClient {
                         Failure::Fatal(err) => return Err(err.with_spent(spent)),
                         Failure::Transient { reason, .. } if attempt >= s.options.max_attempts => {
                             return Err(LlmError::Exhausted {
-                                provider: s.provider.as_str().to_string(),
+                                provider: s.provider.as_str(),
                                 attempts: attempt,
                                 last: reason,
                                 spent,

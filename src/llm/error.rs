@@ -12,12 +12,15 @@ pub enum LlmError {
     #[error(
         "{provider} needs an API key: set the environment variable {var} (keys are read only from the environment)"
     )]
-    MissingKey { provider: String, var: String },
+    MissingKey {
+        provider: &'static str,
+        var: &'static str,
+    },
     #[error(
         "{provider} rejected the request as unauthorised (HTTP {status}): check the API key in {check}. Provider said: {detail}"
     )]
     Auth {
-        provider: String,
+        provider: &'static str,
         status: u16,
         /// The environment variable holding the key, or what else to check.
         check: String,
@@ -28,7 +31,7 @@ pub enum LlmError {
         "{provider} answered 404 Not Found for model `{model}` at {url}: check the model name and the base URL. Provider said: {detail}"
     )]
     NotFound {
-        provider: String,
+        provider: &'static str,
         model: String,
         url: String,
         detail: String,
@@ -36,7 +39,7 @@ pub enum LlmError {
     },
     #[error("{provider} refused the request (HTTP {status}): {detail}")]
     BadRequest {
-        provider: String,
+        provider: &'static str,
         status: u16,
         detail: String,
         spent: Usage,
@@ -45,13 +48,13 @@ pub enum LlmError {
         "{provider} says the account is out of quota or credit: check billing and spend limits for the key. Provider said: {detail}"
     )]
     Quota {
-        provider: String,
+        provider: &'static str,
         detail: String,
         spent: Usage,
     },
     #[error("{provider} call failed after {attempts} attempt(s); last error: {last}")]
     Exhausted {
-        provider: String,
+        provider: &'static str,
         attempts: u32,
         last: String,
         spent: Usage,

@@ -18,7 +18,7 @@ pub(crate) enum Failure {
 
 /// What a failure message needs to say where to look.
 pub(crate) struct CallContext<'a> {
-    pub provider: &'a str,
+    pub provider: &'static str,
     pub model: &'a str,
     pub url: &'a str,
     /// The key's environment variable, or what to check when the provider takes no key.
@@ -34,7 +34,7 @@ pub(crate) fn classify_status(
 ) -> Failure {
     let err = super::wire::error_in_body(body);
     let detail = err.describe();
-    let provider = ctx.provider.to_string();
+    let provider = ctx.provider;
     let spent = super::Usage::default();
     match status {
         429 if is_out_of_credit(&err) => Failure::Fatal(LlmError::Quota {
@@ -79,7 +79,7 @@ pub(crate) fn classify_status(
 
 /// An error object inside a 200 answer: transient ones are retried like a 5xx.
 pub(crate) fn classify_in_band(ctx: &CallContext<'_>, err: ProviderError) -> Failure {
-    let provider = ctx.provider.to_string();
+    let provider = ctx.provider;
     let spent = super::Usage::default();
     if is_out_of_credit(&err) {
         Failure::Fatal(LlmError::Quota {
