@@ -866,3 +866,13 @@ async fn a_trailing_slash_on_the_base_url_changes_nothing() {
         assert!(!path.contains("//"), "{provider:?}: {path}");
     }
 }
+
+#[test]
+fn a_chat_call_can_run_on_any_runtime_thread() {
+    fn assert_send<T: Send>(_: &T) {}
+    let s = ResolvedLlm::new(ProviderKind::Ollama, "m", "http://127.0.0.1:9");
+    let c = client(s);
+    let req = request("x");
+    let on_tokens = |_: u64| {};
+    assert_send(&c.chat(&req, &on_tokens));
+}

@@ -110,8 +110,7 @@ impl LlmClient {
     ) -> Result<ChatResponse, LlmError> {
         let s = &self.settings;
         let started = Instant::now();
-        let stream = s.options.stream;
-        let w = wire::build(s, req, stream);
+        let w = wire::build(s, req, s.options.stream);
         let mut spent = Usage::default();
         let mut retries = Vec::new();
         let mut progress = |state: &wire::StreamState| {
@@ -124,7 +123,7 @@ impl LlmClient {
         };
         let mut attempt = 1;
         loop {
-            match transport::attempt(http, s, &w, stream, &mut progress).await {
+            match transport::attempt(http, s, &w, &mut progress).await {
                 Ok(state) => {
                     let usage = state.usage.normalise(req, &state.text);
                     on_tokens(usage.output);
@@ -141,7 +140,7 @@ impl LlmClient {
                 }
                 Err(e) => {
                     if let Some(partial) = &e.partial {
-                        spent += partial.usage.normalise(req, &partial.text);
+                        spent += partial.spent(req);
                     }
                     match e.failure {
                         Failure::Fatal(err) => return Err(err.with_spent(spent)),

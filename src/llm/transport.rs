@@ -36,7 +36,6 @@ pub(crate) async fn attempt(
     http: &reqwest::Client,
     s: &ResolvedLlm,
     w: &WireRequest,
-    stream: bool,
     on_progress: &mut (dyn FnMut(&StreamState) + Send),
 ) -> Result<StreamState, AttemptError> {
     let deadline = Instant::now() + s.options.request_timeout;
@@ -50,15 +49,14 @@ pub(crate) async fn attempt(
             .as_ref()
             .map_or_else(|| t.to_string(), |k| k.scrub(t))
     };
-    let timed_out = |what: &str| {
-        transient(format!(
-            "no complete answer within the request timeout of {} ({what})",
-            human(s.options.request_timeout)
-        ))
-    };
-
     let resp = match timeout_at(deadline, rb.send()).await {
-        Err(_) => return Err(timed_out("waiting for the response headers").into()),
+        Err(_) => {
+            let reason = format!(
+                "no response headers within the request timeout of {}",
+                human(s.options.request_timeout)
+            );
+            return Err(transient(reason).into());
+        }
         Ok(Err(e)) => return Err(transient(scrub(&describe(&e, &w.url))).into()),
         Ok(Ok(r)) => r,
     };
@@ -73,13 +71,26 @@ pub(crate) async fn attempt(
         return Err(classify_status(&ctx, status, wait, &scrub(&body)).into());
     }
 
+    read_answer(resp, s, &w.url, deadline, on_progress, &scrub).await
+}
+
+/// Read a 200 answer: frame by frame when streamed, within the idle and request timeouts.
+async fn read_answer(
+    resp: reqwest::Response,
+    s: &ResolvedLlm,
+    url: &str,
+    deadline: Instant,
+    on_progress: &mut (dyn FnMut(&StreamState) + Send),
+    scrub: &(dyn Fn(&str) -> String + Sync),
+) -> Result<StreamState, AttemptError> {
+    // Some compatible servers ignore `stream: true` and send one JSON body.
     let whole_json = resp
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
+    let streamed = s.options.stream && !(whole_json && s.provider != ProviderKind::Ollama);
     let mut parser = StreamParser::new(s.provider);
-    let streamed = stream && !(whole_json && s.provider != ProviderKind::Ollama);
     let mut body = resp.bytes_stream();
     let mut whole = Vec::new();
     let fail = |failure: Failure, state: &StreamState| AttemptError {
@@ -87,34 +98,34 @@ pub(crate) async fn attempt(
         partial: Some(state.clone()),
     };
     loop {
-        let idle = Instant::now() + s.options.idle_timeout;
-        let chunk = if idle < deadline {
-            match timeout_at(idle, body.next()).await {
-                Ok(c) => c,
-                Err(_) => {
-                    let reason = format!(
-                        "the answer went silent for {} (idle timeout)",
-                        human(s.options.idle_timeout)
-                    );
-                    return Err(fail(transient(reason), &parser.state));
-                }
+        let until = deadline.min(Instant::now() + s.options.idle_timeout);
+        let chunk = match timeout_at(until, body.next()).await {
+            Ok(c) => c,
+            Err(_) if Instant::now() >= deadline => {
+                let reason = format!(
+                    "no complete answer within the request timeout of {}",
+                    human(s.options.request_timeout)
+                );
+                return Err(fail(transient(reason), &parser.state));
             }
-        } else {
-            match timeout_at(deadline, body.next()).await {
-                Ok(c) => c,
-                Err(_) => return Err(fail(timed_out("reading the answer"), &parser.state)),
+            Err(_) => {
+                let reason = format!(
+                    "the answer went silent for {} (idle timeout)",
+                    human(s.options.idle_timeout)
+                );
+                return Err(fail(transient(reason), &parser.state));
             }
         };
         match chunk {
             None => break,
             Some(Err(e)) => {
-                let reason = format!("the answer was cut off: {}", scrub(&describe(&e, &w.url)));
+                let reason = format!("the answer was cut off: {}", scrub(&describe(&e, url)));
                 return Err(fail(transient(reason), &parser.state));
             }
             Some(Ok(bytes)) if streamed => {
                 let before = parser.state.text.len();
                 if let Err(e) = parser.feed(&bytes) {
-                    return Err(fail(wire_failure(s, &w.url, e, &scrub), &parser.state));
+                    return Err(fail(wire_failure(s, url, e, scrub), &parser.state));
                 }
                 if parser.state.text.len() != before {
                     on_progress(&parser.state);
@@ -125,18 +136,18 @@ pub(crate) async fn attempt(
     }
     if !streamed {
         let state = wire::parse_body(s.provider, &whole).map_err(|e| AttemptError {
-            failure: wire_failure(s, &w.url, e, &scrub),
+            failure: wire_failure(s, url, e, scrub),
             partial: Some(StreamState::default()),
         })?;
         on_progress(&state);
         return Ok(state);
     }
     if let Err(e) = parser.finish() {
-        return Err(fail(wire_failure(s, &w.url, e, &scrub), &parser.state));
+        return Err(fail(wire_failure(s, url, e, scrub), &parser.state));
     }
     if !parser.state.done {
-        let reason = "the stream ended before the provider's final event (cut stream)".to_string();
-        return Err(fail(transient(reason), &parser.state));
+        let reason = "the stream ended before the provider's final event (cut stream)";
+        return Err(fail(transient(reason.to_string()), &parser.state));
     }
     Ok(parser.state)
 }

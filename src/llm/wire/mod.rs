@@ -150,6 +150,20 @@ pub(crate) struct StreamState {
     pub done: bool,
 }
 
+impl StreamState {
+    /// What an attempt that failed midway cost: the counts seen so far, with the output
+    /// estimated from the text when the provider's running count is behind it.
+    pub fn spent(&self, req: &ChatRequest) -> Usage {
+        let mut u = self.usage.normalise(req, &self.text);
+        let shown = estimate_tokens(&self.text);
+        if shown > u.output {
+            u.output = shown;
+            u.estimated = true;
+        }
+        u
+    }
+}
+
 enum Framing {
     Sse(SseDecoder),
     Lines(LineDecoder),
@@ -287,6 +301,28 @@ mod tests {
                 output: 3,
                 cached: 1,
                 estimated: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_cut_attempt_costs_at_least_the_text_it_showed() {
+        let state = StreamState {
+            text: "x".repeat(40),
+            usage: RawUsage {
+                input: Some(9),
+                output: Some(1),
+                cached: Some(0),
+            },
+            done: false,
+        };
+        assert_eq!(
+            state.spent(&req()),
+            Usage {
+                input: 9,
+                output: 10,
+                cached: 0,
+                estimated: true
             }
         );
     }
