@@ -68,6 +68,15 @@ pub enum LlmError {
 }
 
 impl LlmError {
+    /// Bad settings (an unknown provider, a malformed config file) are bad input like any
+    /// other (2); everything else is a provider or environment failure (3).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            LlmError::Settings { .. } => crate::error::exit::USAGE,
+            _ => crate::error::exit::PROVIDER,
+        }
+    }
+
     /// Tokens used by the attempts of the failed call (zero for set-up errors).
     pub fn spent(&self) -> Usage {
         match self {
@@ -93,5 +102,23 @@ impl LlmError {
             | LlmError::Cassette { spent, .. } => *spent = total,
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_are_usage_errors_and_the_rest_provider_failures() {
+        let settings = LlmError::Settings {
+            message: "x".into(),
+        };
+        assert_eq!(settings.exit_code(), 2);
+        let key = LlmError::MissingKey {
+            provider: "openai",
+            var: "OPENAI_API_KEY",
+        };
+        assert_eq!(key.exit_code(), 3);
     }
 }
