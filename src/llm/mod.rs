@@ -1,25 +1,30 @@
 //! Talking to models (SPEC §2–§3): providers, streaming, retries, usage, cassettes, settings.
+//!
+//! One entry point: build a [`ResolvedLlm`] with [`resolve_settings`], make an [`LlmClient`] and
+//! call [`LlmClient::chat`] — one request in, text and normalised [`Usage`] out.
+
+mod cassette;
+mod client;
+mod config_file;
+mod error;
+mod framing;
+mod options;
+mod retry;
+mod secret;
+mod settings;
+mod transport;
+mod wire;
+
+pub use cassette::{CassetteEntry, request_digest};
+pub use client::{ClientMode, LlmClient};
+pub use error::LlmError;
+pub use options::{ClientOptions, MaxTokensParam};
+pub use secret::ApiKey;
+pub use settings::{
+    LlmFlags, ResolvedLlm, SettingsSource, resolve_settings, resolve_settings_from,
+};
 
 use crate::contract::ProviderKind;
-
-/// Why a model call failed after retries. Messages never contain a key.
-#[derive(Debug, thiserror::Error)]
-pub enum LlmError {
-    #[error("{message}")]
-    Fatal {
-        message: String,
-        /// Tokens spent by failed attempts still count toward the budget.
-        spent: Usage,
-    },
-}
-
-impl LlmError {
-    pub fn spent(&self) -> Usage {
-        match self {
-            LlmError::Fatal { spent, .. } => *spent,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,14 +46,51 @@ pub struct ChatRequest {
     pub messages: Vec<ChatMessage>,
 }
 
+impl ChatRequest {
+    /// Estimated input tokens, used when the provider reports none and for budgets before a call.
+    pub fn estimated_input_tokens(&self) -> u64 {
+        estimate_tokens(&self.system)
+            + self
+                .messages
+                .iter()
+                .map(|m| estimate_tokens(&m.content))
+                .sum::<u64>()
+    }
+}
+
 /// Token usage normalised over providers. `input` includes cached tokens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Usage {
     pub input: u64,
     pub output: u64,
     pub cached: u64,
     /// True when the provider gave no counts and these are estimates.
     pub estimated: bool,
+}
+
+impl Usage {
+    pub fn total(&self) -> u64 {
+        self.input + self.output
+    }
+}
+
+impl std::ops::Add for Usage {
+    type Output = Usage;
+    fn add(self, o: Usage) -> Usage {
+        Usage {
+            input: self.input + o.input,
+            output: self.output + o.output,
+            cached: self.cached + o.cached,
+            estimated: self.estimated || o.estimated,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, o: Usage) {
+        *self = *self + o;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,36 +103,18 @@ pub struct ChatResponse {
     /// 1 when the first attempt succeeded.
     pub attempts: u32,
     pub latency_ms: u64,
+    /// Why each failed attempt before the successful one was retried, in order.
+    pub retries: Vec<RetryNote>,
+    /// True when the answer came from a cassette rather than a provider.
+    pub replayed: bool,
 }
 
-/// Settings after precedence (flag > env > contract > config file > defaults) is applied.
-#[derive(Debug, Clone)]
-pub struct ResolvedLlm {
-    pub provider: ProviderKind,
-    pub model: String,
-    pub base_url: String,
-    pub temperature: f64,
-    pub max_output_tokens: u32,
-}
-
-/// The one client the engine calls: a live provider, or a cassette being replayed,
-/// optionally recording every exchange.
-pub struct LlmClient {}
-
-impl LlmClient {
-    /// `on_tokens` is called with the running count of output tokens while the answer streams.
-    pub async fn chat(
-        &self,
-        req: &ChatRequest,
-        on_tokens: &(dyn Fn(u64) + Send + Sync),
-    ) -> Result<ChatResponse, LlmError> {
-        let _ = (req, on_tokens);
-        todo!("llm chat")
-    }
-
-    pub fn settings(&self) -> &ResolvedLlm {
-        todo!("settings")
-    }
+/// One failed attempt that was retried: what went wrong and how long forge waited after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RetryNote {
+    pub attempt: u32,
+    pub reason: String,
+    pub waited_ms: u64,
 }
 
 /// Rough token count for text (about 4 bytes per token), used for budgets before a call.

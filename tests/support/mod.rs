@@ -2,6 +2,8 @@
 //! in its own temp dir with a clean, key-free environment.
 #![allow(dead_code)]
 
+pub mod fake_llm;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
