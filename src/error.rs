@@ -43,7 +43,7 @@ impl Error {
         match self {
             Error::Contract(_) | Error::Usage(_) => exit::USAGE,
             Error::Validate(e) => e.exit_code(),
-            Error::Llm(_) => exit::PROVIDER,
+            Error::Llm(e) => e.exit_code(),
             Error::History(e) => e.exit_code(),
             Error::Evidence(e) => e.exit_code(),
             Error::Workspace(_) | Error::Environment(_) => exit::PROVIDER,

@@ -9,12 +9,16 @@ use tokio_util::sync::CancellationToken;
 pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
     let settings = settings_for(&contract, &a)?;
-    let flags = LlmFlags { provider: a.provider.clone(), model: a.model.clone(), base_url: a.base_url.clone() };
+    let flags = LlmFlags {
+        provider: a.provider.clone(),
+        model: a.model.clone(),
+        base_url: a.base_url.clone(),
+    };
     let mode = match &a.replay {
         Some(p) => ClientMode::Replay(p.clone()),
         None => ClientMode::Live,
     };
-    let resolved = crate::llm::resolve_settings(&flags, &contract.llm, &mode)?;
+    let resolved = crate::llm::resolve_settings(&flags, &contract.llm)?;
     let client = LlmClient::new(resolved, mode, a.record.clone())?;
     let history = crate::history::History::open(&contract.root)?;
     let key = crate::evidence::EvidenceKey::for_signing(None)?;
@@ -37,17 +41,24 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     Ok(exit_code(&outcome, a.allow_degraded))
 }
 
-fn settings_for(contract: &crate::contract::Contract, a: &ConvergeArgs) -> Result<RunSettings, Error> {
+fn settings_for(
+    contract: &crate::contract::Contract,
+    a: &ConvergeArgs,
+) -> Result<RunSettings, Error> {
     let mut s = RunSettings::from_contract(contract);
     if let Some(t) = a.threshold {
         if !(t > 0.0 && t <= 1.0) {
-            return Err(Error::Usage(format!("--threshold {t} is out of range: expected 0 < X <= 1")));
+            return Err(Error::Usage(format!(
+                "--threshold {t} is out of range: expected 0 < X <= 1"
+            )));
         }
         s.threshold = t;
     }
     if let Some(n) = a.max_iterations {
         if n == 0 {
-            return Err(Error::Usage("--max-iterations 0: expected at least 1".into()));
+            return Err(Error::Usage(
+                "--max-iterations 0: expected at least 1".into(),
+            ));
         }
         s.rules.max_iterations = n;
     }
@@ -65,7 +76,9 @@ fn watch_ctrl_c(interrupt: CancellationToken) {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        eprintln!("forge: interrupting: stopping validators and writing evidence (Ctrl-C again to quit now)");
+        eprintln!(
+            "forge: interrupting: stopping validators and writing evidence (Ctrl-C again to quit now)"
+        );
         interrupt.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
             std::process::exit(i32::from(exit::INTERRUPTED));

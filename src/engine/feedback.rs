@@ -18,7 +18,10 @@ pub struct FailureFeedback {
 
 /// Digest each failed validator, sharing `cap_tokens` evenly between them.
 pub fn failures(results: &[ValidatorResult], cap_tokens: usize) -> FailureFeedback {
-    let failed: Vec<&ValidatorResult> = results.iter().filter(|r| !r.passed() && !r.skipped).collect();
+    let failed: Vec<&ValidatorResult> = results
+        .iter()
+        .filter(|r| !r.passed() && !r.skipped)
+        .collect();
     let mut fb = FailureFeedback::default();
     if failed.is_empty() {
         return fb;

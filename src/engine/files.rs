@@ -23,17 +23,25 @@ pub fn collect(dir: &Path, patterns: &[String], matches: &dyn Fn(&Path) -> bool)
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         if !matches(rel) {
             continue;
         }
-        out.push(ShownFile { path: slash_path(rel), text: Some(read_shown(entry.path())) });
+        out.push(ShownFile {
+            path: slash_path(rel),
+            text: Some(read_shown(entry.path())),
+        });
     }
     for p in patterns {
         let literal = !p.contains(['*', '?', '[', '{']);
         let rel = p.trim_start_matches("./");
         if literal && !out.iter().any(|f| f.path == rel) && !dir.join(rel).exists() {
-            out.push(ShownFile { path: rel.to_string(), text: None });
+            out.push(ShownFile {
+                path: rel.to_string(),
+                text: None,
+            });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -47,7 +55,10 @@ pub fn read(dir: &Path, paths: &[String]) -> Vec<ShownFile> {
         .map(|p| {
             let full = dir.join(p);
             let text = full.is_file().then(|| read_shown(&full));
-            ShownFile { path: p.clone(), text }
+            ShownFile {
+                path: p.clone(),
+                text,
+            }
         })
         .collect()
 }
@@ -87,8 +98,13 @@ mod tests {
         std::fs::create_dir_all(d.path().join(".forge")).unwrap();
         std::fs::write(d.path().join(".forge/x.py"), "hidden").unwrap();
         let pats = vec!["src/*.py".to_string(), "src/new.py".to_string()];
-        let files = collect(d.path(), &pats, &|p: &Path| p.extension().is_some_and(|e| e == "py"));
-        let names: Vec<_> = files.iter().map(|f| (f.path.as_str(), f.text.is_some())).collect();
+        let files = collect(d.path(), &pats, &|p: &Path| {
+            p.extension().is_some_and(|e| e == "py")
+        });
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.is_some()))
+            .collect();
         assert_eq!(names, vec![("src/a.py", true), ("src/new.py", false)]);
         assert_eq!(files[0].text.as_deref(), Some("a = 1\n"));
     }

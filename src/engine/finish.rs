@@ -1,14 +1,14 @@
 //! Ending a run: write back or keep artifacts, synthesise, sign and write the pack, close history.
 
 use super::events::Event;
-use super::run::{Engine, RunOutcome, sha256_hex};
+use super::run::{Engine, RunOutcome};
 use super::stop::{Progress, StopReason};
 use super::trail::Trail;
 use crate::contract::Synthesis as SynthesisSetting;
+use crate::edits::RelPath;
 use crate::evidence::{self, Artifact, EvidencePack, Metrics, Outcome, RawEvidence, Synthesis};
 use crate::history::{RunEnd, RunStatus};
 use crate::llm::{ChatMessage, ChatRequest, Role};
-use crate::edits::RelPath;
 use crate::workspace::{ApplyBack, Workspace};
 use std::path::Path;
 use std::time::Instant;
@@ -33,16 +33,26 @@ pub async fn finish(
 ) -> Result<RunOutcome, crate::Error> {
     let root = &engine.contract.root;
     let allowed = |p: &Path| engine.contract.allows_edit(p);
-    let score = if reason == StopReason::Converged { end.last_score } else { end.progress.best_score.unwrap_or(0.0) };
+    let score = if reason == StopReason::Converged {
+        end.last_score
+    } else {
+        end.progress.best_score.unwrap_or(0.0)
+    };
     let mut applied = Vec::new();
     let mut conflict = None;
     let final_files = if reason == StopReason::Converged {
         let changed = ws.changed_files(&allowed)?;
         if engine.settings.apply {
             match ws.apply_back(root, &changed)? {
-                ApplyBack::Written { paths } => applied = paths.iter().map(|p| p.to_string()).collect(),
+                ApplyBack::Written { paths } => {
+                    applied = paths.iter().map(|p| p.to_string()).collect()
+                }
                 ApplyBack::Conflict { paths } => {
-                    let names = paths.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+                    let names = paths
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     conflict = Some(format!(
                         "nothing was written back: {names} changed in the root during the run; the converged files are kept under .forge/runs/{run_id}/artifacts/"
                     ));
@@ -74,7 +84,11 @@ pub async fn finish(
             raw_feedback_tokens: trail.raw_feedback_tokens,
             sent_feedback_tokens: trail.sent_feedback_tokens,
         },
-        outcome: Outcome { status: status_of(reason), degraded: end.degraded, reason: why.clone() },
+        outcome: Outcome {
+            status: status_of(reason),
+            degraded: end.degraded,
+            reason: why.clone(),
+        },
     };
     let synthesis = synthesise(engine, run_id, reason, &end.progress, &mut raw, trail).await;
     let mut pack = EvidencePack {
@@ -138,19 +152,42 @@ fn status_of(reason: StopReason) -> RunStatus {
     }
 }
 
-fn reason_text(engine: &Engine<'_>, reason: StopReason, p: &Progress, provider_error: Option<&str>) -> String {
+fn reason_text(
+    engine: &Engine<'_>,
+    reason: StopReason,
+    p: &Progress,
+    provider_error: Option<&str>,
+) -> String {
     let best = p.best_score.unwrap_or(0.0);
     let s = &engine.settings;
     match reason {
-        StopReason::Converged => format!("score reached the threshold {:.2} and every required validator passed", s.threshold),
-        StopReason::MaxIterations => format!("reached max_iterations ({}) with best score {best:.2}", s.rules.max_iterations),
-        StopReason::Stagnated => format!("no better score for {} iterations (best {best:.2})", s.rules.stagnation),
+        StopReason::Converged => format!(
+            "score reached the threshold {:.2} and every required validator passed",
+            s.threshold
+        ),
+        StopReason::MaxIterations => format!(
+            "reached max_iterations ({}) with best score {best:.2}",
+            s.rules.max_iterations
+        ),
+        StopReason::Stagnated => format!(
+            "no better score for {} iterations (best {best:.2})",
+            s.rules.stagnation
+        ),
         StopReason::BudgetExhausted => {
-            format!("the next call would cross the token budget of {} ({} used)", s.rules.token_budget, p.tokens_used)
+            format!(
+                "the next call would cross the token budget of {} ({} used)",
+                s.rules.token_budget, p.tokens_used
+            )
         }
-        StopReason::Timeout => format!("run_timeout of {} reached", humantime::format_duration(s.run_timeout)),
+        StopReason::Timeout => format!(
+            "run_timeout of {} reached",
+            humantime::format_duration(s.run_timeout)
+        ),
         StopReason::Interrupted => "interrupted by the user".to_string(),
-        StopReason::Error => format!("the run failed: {}", provider_error.unwrap_or("unknown error")),
+        StopReason::Error => format!(
+            "the run failed: {}",
+            provider_error.unwrap_or("unknown error")
+        ),
     }
 }
 
@@ -158,9 +195,17 @@ fn reason_text(engine: &Engine<'_>, reason: StopReason, p: &Progress, provider_e
 fn keep_artifacts(dir: &Path, files: &[(RelPath, Vec<u8>)]) -> Result<Vec<Artifact>, crate::Error> {
     let mut out = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        crate::fsutil::write_atomic(&path.under(dir), bytes, None)
-            .map_err(|e| crate::Error::Environment(format!("cannot keep artifact {path} under {}: {e}", dir.display())))?;
-        out.push(Artifact { path: path.to_string(), sha256: sha256_bytes(bytes), size: bytes.len() as u64 });
+        crate::fsutil::write_atomic(&path.under(dir), bytes, None).map_err(|e| {
+            crate::Error::Environment(format!(
+                "cannot keep artifact {path} under {}: {e}",
+                dir.display()
+            ))
+        })?;
+        out.push(Artifact {
+            path: path.to_string(),
+            sha256: sha256_bytes(bytes),
+            size: bytes.len() as u64,
+        });
     }
     Ok(out)
 }
@@ -187,11 +232,20 @@ async fn synthesise(
     }
     let can_call = !matches!(reason, StopReason::Interrupted | StopReason::Error);
     let (system, user) = evidence::synthesis::prompt(raw);
-    let req = ChatRequest { system, messages: vec![ChatMessage { role: Role::User, content: user }] };
+    let req = ChatRequest {
+        system,
+        messages: vec![ChatMessage {
+            role: Role::User,
+            content: user,
+        }],
+    };
     let estimate = req.estimated_input_tokens() + 600;
     if can_call && engine.settings.rules.call_fits(progress, estimate) {
         let stop = super::run::StopSignal::detached(engine.interrupt.child_token());
-        if let Some(result) = engine.call_model(run_id, progress.iterations, "synthesis", &req, &stop, trail).await {
+        if let Some(result) = engine
+            .call_model(run_id, progress.iterations, "synthesis", &req, &stop, trail)
+            .await
+        {
             let spent = match &result {
                 Ok(r) => r.usage.total(),
                 Err(e) => e.spent().total(),

@@ -9,9 +9,9 @@ pub mod stop;
 
 pub use events::{Event, EventSink};
 pub use stop::{StopReason, StopRules};
+mod finish;
 pub mod review;
 pub mod run;
 pub mod trail;
-mod finish;
 
 pub use run::{Engine, RunOutcome, RunSettings};

@@ -10,7 +10,11 @@ pub fn parse_verdict(text: &str) -> Option<(f64, String)> {
     if !score.is_finite() {
         return None;
     }
-    let reason = v.get("reason").and_then(|r| r.as_str()).unwrap_or("").to_string();
+    let reason = v
+        .get("reason")
+        .and_then(|r| r.as_str())
+        .unwrap_or("")
+        .to_string();
     Some((score.clamp(0.0, 1.0), reason))
 }
 

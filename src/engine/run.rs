@@ -8,8 +8,10 @@ use super::stop::{Progress, StopReason, StopRules};
 use super::trail::{Attempt, Trail};
 use crate::contract::{Contract, Validator};
 use crate::edits::{self, ApplyReport, RelPath};
-use crate::history::{History, IterationRow, ModelCallRow, NewRun, RunEnd, ValidatorRow};
-use crate::llm::{ChatMessage, ChatRequest, ChatResponse, LlmClient, LlmError, Role, estimate_tokens};
+use crate::history::{History, IterationRow, ModelCallRow, NewRun, ValidatorRow};
+use crate::llm::{
+    ChatMessage, ChatRequest, ChatResponse, LlmClient, LlmError, Role, estimate_tokens,
+};
 use crate::validate::{self, ValidatorResult};
 use crate::workspace::Workspace;
 use sha2::{Digest, Sha256};
@@ -86,11 +88,18 @@ pub(super) struct StopSignal {
 impl StopSignal {
     /// A signal that only `token` stops (used after the loop, when the deadline no longer applies).
     pub(super) fn detached(token: CancellationToken) -> Self {
-        StopSignal { token, timed_out: Arc::new(AtomicBool::new(false)) }
+        StopSignal {
+            token,
+            timed_out: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     fn reason(&self) -> StopReason {
-        if self.timed_out.load(Ordering::SeqCst) { StopReason::Timeout } else { StopReason::Interrupted }
+        if self.timed_out.load(Ordering::SeqCst) {
+            StopReason::Timeout
+        } else {
+            StopReason::Interrupted
+        }
     }
 }
 
@@ -144,18 +153,49 @@ impl Engine<'_> {
             provider_error: None,
         };
         let allowed_at_start = self.allowed_files(ws.path());
-        let context = super::files::collect(ws.path(), &self.contract.context, &|p| self.contract.context_matcher().matches(p));
-        let first = prompt::first(self.contract, self.settings.threshold, &allowed_at_start, &context);
+        let context = super::files::collect(ws.path(), &self.contract.context, &|p| {
+            self.contract.context_matcher().matches(p)
+        });
+        let first = prompt::first(
+            self.contract,
+            self.settings.threshold,
+            &allowed_at_start,
+            &context,
+        );
         let reason = self
-            .iterate(&run_id, &ws, &first, &allowed_at_start, &stop, &mut st, &mut trail)
+            .iterate(
+                &run_id,
+                &ws,
+                &first,
+                &allowed_at_start,
+                &stop,
+                &mut st,
+                &mut trail,
+            )
             .await;
         stop.token.cancel();
-        super::finish::finish(self, &run_id, &ws, reason, st.into_parts(), &mut trail, started).await
+        super::finish::finish(
+            self,
+            &run_id,
+            &ws,
+            reason,
+            st.into_parts(),
+            &mut trail,
+            started,
+        )
+        .await
     }
 
     fn stop_signal(&self) -> StopSignal {
-        let sig = StopSignal { token: self.interrupt.child_token(), timed_out: Arc::new(AtomicBool::new(false)) };
-        let (token, flag, limit) = (sig.token.clone(), sig.timed_out.clone(), self.settings.run_timeout);
+        let sig = StopSignal {
+            token: self.interrupt.child_token(),
+            timed_out: Arc::new(AtomicBool::new(false)),
+        };
+        let (token, flag, limit) = (
+            sig.token.clone(),
+            sig.timed_out.clone(),
+            self.settings.run_timeout,
+        );
         tokio::spawn(async move {
             tokio::select! {
                 _ = tokio::time::sleep(limit) => {
@@ -193,10 +233,20 @@ impl Engine<'_> {
             if let Some(fb) = &st.feedback {
                 user.push_str(&prompt::refine(fb, self.settings.threshold));
             }
-            let req = ChatRequest { system: system.clone(), messages: vec![ChatMessage { role: Role::User, content: user }] };
+            let req = ChatRequest {
+                system: system.clone(),
+                messages: vec![ChatMessage {
+                    role: Role::User,
+                    content: user,
+                }],
+            };
             let input_estimate = req.estimated_input_tokens();
             let output_estimate = self.output_estimate(st, allowed_at_start);
-            if !self.settings.rules.call_fits(&st.progress, input_estimate + output_estimate) {
+            if !self
+                .settings
+                .rules
+                .call_fits(&st.progress, input_estimate + output_estimate)
+            {
                 self.sink.emit(&Event::Notice {
                     message: format!(
                         "the next call (~{} tokens) would cross the token budget of {} ({} used)",
@@ -209,8 +259,14 @@ impl Engine<'_> {
             }
             self.sink.emit(&Event::IterationStarted { n });
             let iter_started = Instant::now();
-            self.sink.emit(&Event::ModelStarted { n, estimated_input_tokens: input_estimate });
-            let resp = match self.call_model(run_id, n, "generate", &req, stop, trail).await {
+            self.sink.emit(&Event::ModelStarted {
+                n,
+                estimated_input_tokens: input_estimate,
+            });
+            let resp = match self
+                .call_model(run_id, n, "generate", &req, stop, trail)
+                .await
+            {
                 Some(Ok(r)) => r,
                 Some(Err(e)) => {
                     st.progress.tokens_used += e.spent().total();
@@ -223,7 +279,9 @@ impl Engine<'_> {
             st.largest_output = st.largest_output.max(resp.usage.output);
 
             let proposed = edits::parse(&resp.text);
-            let report = edits::apply(ws.path(), &proposed, &|p: &Path| self.contract.allows_edit(p));
+            let report = edits::apply(ws.path(), &proposed, &|p: &Path| {
+                self.contract.allows_edit(p)
+            });
             self.sink.emit(&Event::ModelFinished {
                 n,
                 input_tokens: resp.usage.input,
@@ -244,11 +302,16 @@ impl Engine<'_> {
                 Vec::new()
             };
             let mut results = results;
-            tokens += self.review_skipped(run_id, n, ws, &mut results, st, stop, trail).await;
+            tokens += self
+                .review_skipped(run_id, n, ws, &mut results, st, stop, trail)
+                .await;
             let round = if report.usable() {
                 validate::score_round(&self.contract.validators, &results, self.settings.threshold)
             } else {
-                validate::RoundScore { score: 0.0, converged: false }
+                validate::RoundScore {
+                    score: 0.0,
+                    converged: false,
+                }
             };
             let improved = st.progress.record(round.score, tokens);
             st.last_score = round.score;
@@ -269,7 +332,11 @@ impl Engine<'_> {
                 }
             }
             let fb = feedback::failures(&results, self.settings.feedback_cap_tokens);
-            let prompt_sha = sha256_hex([req.system.as_str()].into_iter().chain(req.messages.iter().map(|m| m.content.as_str())));
+            let prompt_sha = sha256_hex(
+                [req.system.as_str()]
+                    .into_iter()
+                    .chain(req.messages.iter().map(|m| m.content.as_str())),
+            );
             let response_sha = sha256_hex([resp.text.as_str()]);
             trail.iteration(Attempt {
                 n,
@@ -316,7 +383,10 @@ impl Engine<'_> {
             st.feedback = Some(Feedback {
                 iteration: n + 1,
                 score: round.score,
-                current_files: super::files::read(ws.path(), &changed.iter().map(|p| p.to_string()).collect::<Vec<_>>()),
+                current_files: super::files::read(
+                    ws.path(),
+                    &changed.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                ),
                 failures: fb.failures,
                 problems: problems(&report),
             });
@@ -330,7 +400,11 @@ impl Engine<'_> {
         let guess = if st.largest_output > 0 {
             st.largest_output
         } else {
-            allowed.iter().map(|f| f.text.as_deref().map_or(0, estimate_tokens)).sum::<u64>() + 256
+            allowed
+                .iter()
+                .map(|f| f.text.as_deref().map_or(0, estimate_tokens))
+                .sum::<u64>()
+                + 256
         };
         guess.min(cap)
     }
@@ -346,7 +420,12 @@ impl Engine<'_> {
         trail: &mut Trail,
     ) -> Option<Result<ChatResponse, LlmError>> {
         let sink = self.sink;
-        let on_tokens = move |t: u64| sink.emit(&Event::ModelProgress { n, output_tokens: t });
+        let on_tokens = move |t: u64| {
+            sink.emit(&Event::ModelProgress {
+                n,
+                output_tokens: t,
+            })
+        };
         let started = Instant::now();
         let result = tokio::select! {
             r = self.client.chat(req, &on_tokens) => r,
@@ -373,13 +452,21 @@ impl Engine<'_> {
         };
         trail.model_call(&row);
         if let Err(e) = self.history.record_model_call(run_id, &row) {
-            sink.emit(&Event::Notice { message: format!("could not record the model call: {e}") });
+            sink.emit(&Event::Notice {
+                message: format!("could not record the model call: {e}"),
+            });
         }
         Some(result)
     }
 
     /// Run the validators whose breakers let them, in contract order; `None` if stopped meanwhile.
-    async fn validate_round(&self, n: u32, ws: &Workspace, stop: &StopSignal, st: &mut Loop) -> Option<Vec<ValidatorResult>> {
+    async fn validate_round(
+        &self,
+        n: u32,
+        ws: &Workspace,
+        stop: &StopSignal,
+        st: &mut Loop,
+    ) -> Option<Vec<ValidatorResult>> {
         let run_now: Vec<bool> = st.breakers.iter_mut().map(Breaker::should_run).collect();
         let to_run: Vec<Validator> = self
             .contract
@@ -401,11 +488,21 @@ impl Engine<'_> {
                 skipped: false,
             })
         };
-        let ran = match validate::run_all_with_env(&to_run, ws.path(), &ws.env(), &stop.token, &on_finished).await {
+        let ran = match validate::run_all_with_env(
+            &to_run,
+            ws.path(),
+            &ws.env(),
+            &stop.token,
+            &on_finished,
+        )
+        .await
+        {
             Ok(r) => r,
             Err(validate::ValidateError::Cancelled) => return None,
             Err(e) => {
-                sink.emit(&Event::Notice { message: e.to_string() });
+                sink.emit(&Event::Notice {
+                    message: e.to_string(),
+                });
                 return None;
             }
         };
@@ -414,11 +511,20 @@ impl Engine<'_> {
         }
         let mut ran = ran.into_iter();
         let mut results = Vec::with_capacity(self.contract.validators.len());
-        for ((v, breaker), runs) in self.contract.validators.iter().zip(st.breakers.iter_mut()).zip(run_now) {
+        for ((v, breaker), runs) in self
+            .contract
+            .validators
+            .iter()
+            .zip(st.breakers.iter_mut())
+            .zip(run_now)
+        {
             let r = if runs {
                 let Some(r) = ran.next() else { break };
                 if breaker.record(r.timed_out) {
-                    sink.emit(&Event::BreakerOpened { n, name: v.name.clone() });
+                    sink.emit(&Event::BreakerOpened {
+                        n,
+                        name: v.name.clone(),
+                    });
                 }
                 r
             } else {
@@ -457,18 +563,29 @@ impl Engine<'_> {
         }
         let mut spent = 0;
         for r in results.iter_mut().filter(|r| r.skipped) {
-            let Some(v) = self.contract.validators.iter().find(|v| v.name == r.name) else { continue };
+            let Some(v) = self.contract.validators.iter().find(|v| v.name == r.name) else {
+                continue;
+            };
             let files = self.allowed_files(ws.path());
             let req = ChatRequest {
                 system: "You review code against one criterion and answer with JSON only.".into(),
-                messages: vec![ChatMessage { role: Role::User, content: prompt::review(self.contract, v, &files) }],
+                messages: vec![ChatMessage {
+                    role: Role::User,
+                    content: prompt::review(self.contract, v, &files),
+                }],
             };
             let estimate = req.estimated_input_tokens() + 200;
-            let budget_left = Progress { tokens_used: st.progress.tokens_used + spent, ..st.progress };
+            let budget_left = Progress {
+                tokens_used: st.progress.tokens_used + spent,
+                ..st.progress
+            };
             if !self.settings.rules.call_fits(&budget_left, estimate) {
                 continue;
             }
-            match self.call_model(run_id, n, "review", &req, stop, trail).await {
+            match self
+                .call_model(run_id, n, "review", &req, stop, trail)
+                .await
+            {
                 Some(Ok(resp)) => {
                     spent += resp.usage.total();
                     if let Some((score, reason)) = super::review::parse_verdict(&resp.text) {

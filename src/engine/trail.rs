@@ -2,7 +2,9 @@
 
 use crate::contract::Contract;
 use crate::edits::ApplyReport;
-use crate::evidence::{ContractRef, Edit, Iteration, LlmRef, Metadata, Tokens, ToolInvocation, Validation};
+use crate::evidence::{
+    ContractRef, Edit, Iteration, LlmRef, Metadata, Tokens, ToolInvocation, Validation,
+};
 use crate::history::ModelCallRow;
 use crate::llm::{ResolvedLlm, Usage};
 use crate::validate::ValidatorResult;
@@ -48,7 +50,7 @@ impl Trail {
                 llm: LlmRef {
                     provider: llm.provider.as_str().to_string(),
                     model: llm.model.clone(),
-                    host: host_of(&llm.base_url),
+                    host: llm.host(),
                 },
             },
             iterations: Vec::new(),
@@ -90,7 +92,11 @@ impl Trail {
             .report
             .applied
             .iter()
-            .map(|e| Edit { path: e.path.to_string(), sha256: e.sha256.clone(), refused: None })
+            .map(|e| Edit {
+                path: e.path.to_string(),
+                sha256: e.sha256.clone(),
+                refused: None,
+            })
             .collect();
         edits.extend(a.report.refused.iter().map(|r| Edit {
             path: r.path.clone(),
@@ -107,7 +113,10 @@ impl Trail {
             score: a.score,
             prompt_sha256: a.prompt_sha256,
             response_sha256: a.response_sha256,
-            tokens: Tokens { input: a.usage.input, output: a.usage.output },
+            tokens: Tokens {
+                input: a.usage.input,
+                output: a.usage.output,
+            },
             edits,
             validations: a.results.iter().map(validation).collect(),
         });
@@ -118,7 +127,11 @@ impl Trail {
 
 fn validation(r: &ValidatorResult) -> Validation {
     let text = r.output.text();
-    let excerpt_source = if r.digest.is_empty() { text.as_str() } else { r.digest.as_str() };
+    let excerpt_source = if r.digest.is_empty() {
+        text.as_str()
+    } else {
+        r.digest.as_str()
+    };
     Validation {
         name: r.name.clone(),
         kind: r.kind.as_str().to_string(),
@@ -142,19 +155,14 @@ fn tail_chars(s: &str, n: usize) -> String {
     }
 }
 
-/// The host of a base URL, without scheme, credentials, port or path.
-pub fn host_of(base_url: &str) -> String {
-    reqwest::Url::parse(base_url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn host_drops_everything_but_the_host() {
-        assert_eq!(super::host_of("https://user:pw@api.openai.com:443/v1/"), "api.openai.com");
+        assert_eq!(
+            super::host_of("https://user:pw@api.openai.com:443/v1/"),
+            "api.openai.com"
+        );
         assert_eq!(super::host_of("not a url"), "");
     }
 
