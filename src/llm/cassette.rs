@@ -30,6 +30,9 @@ pub struct CassetteEntry {
     pub attempts: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<String>,
+    /// Free text for people, e.g. that an exchange was scripted by hand rather than recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The digest that ties a cassette line to a request.

@@ -96,6 +96,7 @@ impl LlmClient {
                 usage: Some(response.usage),
                 attempts: Some(response.attempts),
                 recorded_at: Some(crate::timestamp::now()),
+                note: None,
             })
             .map_err(|e| e.with_spent(response.usage))?;
         }
