@@ -81,27 +81,44 @@ mod tests {
     use super::*;
 
     fn parts(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("item {i}: {}", "x".repeat(30))).collect()
+        (0..n)
+            .map(|i| format!("item {i}: {}", "x".repeat(30)))
+            .collect()
     }
 
     #[test]
     fn everything_fits_untouched() {
-        assert_eq!(fit(&parts(2), 1000), format!("{}\n{}", parts(2)[0], parts(2)[1]));
+        assert_eq!(
+            fit(&parts(2), 1000),
+            format!("{}\n{}", parts(2)[0], parts(2)[1])
+        );
     }
 
     #[test]
     fn cuts_between_items_and_counts_the_rest() {
         let out = fit(&parts(100), 100);
-        assert!(estimate_tokens(&out) <= 100, "{} tokens", estimate_tokens(&out));
+        assert!(
+            estimate_tokens(&out) <= 100,
+            "{} tokens",
+            estimate_tokens(&out)
+        );
         assert!(out.starts_with("item 0: "));
         let shown = out.lines().filter(|l| l.starts_with("item ")).count();
         assert!(shown > 1);
-        assert!(out.ends_with(&format!("[digest truncated: {} more items]", 100 - shown)), "{out}");
+        assert!(
+            out.ends_with(&format!("[digest truncated: {} more items]", 100 - shown)),
+            "{out}"
+        );
     }
 
     #[test]
     fn a_huge_first_item_is_cut_not_dropped() {
-        let huge = vec![(0..1000).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n")];
+        let huge = vec![
+            (0..1000)
+                .map(|i| format!("line {i}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ];
         let out = fit(&huge, 50);
         assert!(estimate_tokens(&out) <= 50);
         assert!(out.starts_with("line 0\nline 1\n"));

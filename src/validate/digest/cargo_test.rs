@@ -6,7 +6,8 @@ use super::noise::without_timing;
 use regex::Regex;
 use std::sync::LazyLock;
 
-static BLOCK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^---- (\S+) std(?:out|err) ----$").ok());
+static BLOCK: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^---- (\S+) std(?:out|err) ----$").ok());
 static THREAD: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^thread '[^']*' (?:\(\d+\) )?panicked at ").ok());
 static FRAME: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\s+(?:\d+: |at )").ok());
@@ -24,7 +25,11 @@ pub fn recognise(lines: &[&str]) -> Findings {
             i += 1;
             continue;
         }
-        let Some(name) = BLOCK.as_ref().and_then(|re| re.captures(line)).and_then(|c| c.get(1)) else {
+        let block = line
+            .starts_with("---- ")
+            .then(|| BLOCK.as_ref()?.captures(line))
+            .flatten();
+        let Some(name) = block.and_then(|c| c.get(1)) else {
             i += 1;
             continue;
         };
@@ -32,14 +37,19 @@ pub fn recognise(lines: &[&str]) -> Findings {
         while end < lines.len() && !ends_block(lines[end]) {
             end += 1;
         }
-        found.items.push(failure(name.as_str(), &lines[i + 1..end], i..end));
+        found
+            .items
+            .push(failure(name.as_str(), &lines[i + 1..end], i..end));
         i = end;
     }
     found
 }
 
 fn ends_block(line: &str) -> bool {
-    line.starts_with("---- ") || line == "failures:" || line == "successes:" || line.starts_with("test result: ")
+    line.starts_with("---- ")
+        || line == "failures:"
+        || line == "successes:"
+        || line.starts_with("test result: ")
 }
 
 fn failure(name: &str, body: &[&str], lines: std::ops::Range<usize>) -> Item {

@@ -11,14 +11,16 @@ static MESSAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static TOTAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^✖ \d+ problems? \(").ok());
 
 fn is_message(line: &str) -> bool {
-    line.starts_with(' ') && MESSAGE.as_ref().is_some_and(|re| re.is_match(head(line)))
+    line.starts_with(' ')
+        && line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        && MESSAGE.as_ref().is_some_and(|re| re.is_match(head(line)))
 }
 
 pub fn recognise(lines: &[&str]) -> Findings {
     let mut found = Findings::default();
     let mut file: Option<&str> = None;
     for (i, line) in lines.iter().enumerate() {
-        if TOTAL.as_ref().is_some_and(|re| re.is_match(head(line))) {
+        if line.starts_with('✖') && TOTAL.as_ref().is_some_and(|re| re.is_match(head(line))) {
             found.summary(i, line.trim());
             continue;
         }
@@ -28,7 +30,10 @@ pub fn recognise(lines: &[&str]) -> Findings {
             continue;
         }
         let Some(path) = file else { continue };
-        let Some(c) = MESSAGE.as_ref().and_then(|re| re.captures(head(line))) else {
+        let Some(c) = is_message(line)
+            .then(|| MESSAGE.as_ref()?.captures(head(line)))
+            .flatten()
+        else {
             continue;
         };
         let location = format!("{path}:{}:{}", &c[1], &c[2]);
@@ -41,7 +46,11 @@ pub fn recognise(lines: &[&str]) -> Findings {
         found.items.push(Item {
             text: clip(&text),
             lines: i..i + 1,
-            severity: if &c[3] == "error" { Severity::Error } else { Severity::Warning },
+            severity: if &c[3] == "error" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             fold_key: Some(match rule {
                 Some(rule) => format!("rule|{rule}"),
                 None => format!("eslint|{}", shape(message)),
@@ -66,6 +75,9 @@ mod tests {
         let lines = ["src/a.js", "  1:10  error  Parsing error: Unexpected token"];
         let found = recognise(&lines);
         assert_eq!(found.items.len(), 1);
-        assert_eq!(found.items[0].text, "src/a.js:1:10: error Parsing error: Unexpected token");
+        assert_eq!(
+            found.items[0].text,
+            "src/a.js:1:10: error Parsing error: Unexpected token"
+        );
     }
 }

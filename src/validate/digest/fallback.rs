@@ -10,8 +10,9 @@ static ERRORISH: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:error|errors|fail|failed|failure|failures|panic|panicked|exception|traceback|fatal|abort(?:ed)?)\b").ok()
 });
 /// "0 errors", "failures=0" and the like are not problems.
-static NO_PROBLEM: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)\b0 (?:errors?|failures?|failed)\b|\b(?:errors?|failures?)[=:] ?0\b").ok());
+static NO_PROBLEM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b0 (?:errors?|failures?|failed)\b|\b(?:errors?|failures?)[=:] ?0\b").ok()
+});
 
 const CONTEXT_BEFORE: usize = 2;
 const BLOCK_LINES: usize = 20;
@@ -19,7 +20,8 @@ const TAIL_LINES: usize = 15;
 
 fn is_errorish(line: &str) -> bool {
     let line = head(line);
-    ERRORISH.as_ref().is_some_and(|re| re.is_match(line)) && !NO_PROBLEM.as_ref().is_some_and(|re| re.is_match(line))
+    ERRORISH.as_ref().is_some_and(|re| re.is_match(line))
+        && !NO_PROBLEM.as_ref().is_some_and(|re| re.is_match(line))
 }
 
 /// The first error block and the tail, as separate items so a cap cuts between them.
@@ -62,7 +64,11 @@ fn tail_start(lines: &[&str], after: usize) -> usize {
 }
 
 fn item(lines: &[&str], range: std::ops::Range<usize>) -> Item {
-    let text: Vec<String> = lines[range.clone()].iter().filter(|l| !is_noise(l)).map(|l| clip(l)).collect();
+    let text: Vec<String> = lines[range.clone()]
+        .iter()
+        .filter(|l| !is_noise(l))
+        .map(|l| clip(l))
+        .collect();
     Item {
         text: text.join("\n"),
         lines: range,
@@ -85,13 +91,24 @@ mod tests {
     fn first_error_block_then_tail() {
         let mut lines = vec!["starting", "loading config"];
         lines.extend(["step"; 100]);
-        lines.extend(["ERROR: could not open db.sqlite", "  caused by: permission denied", ""]);
+        lines.extend([
+            "ERROR: could not open db.sqlite",
+            "  caused by: permission denied",
+            "",
+        ]);
         lines.extend(["working"; 100]);
         lines.extend(["0 errors in cleanup", "exit status 3"]);
         let items = items(&lines);
         assert_eq!(items.len(), 2);
-        assert_eq!(items[0].text, "step\nstep\nERROR: could not open db.sqlite\n  caused by: permission denied");
-        assert!(items[1].text.ends_with("0 errors in cleanup\nexit status 3"));
+        assert_eq!(
+            items[0].text,
+            "step\nstep\nERROR: could not open db.sqlite\n  caused by: permission denied"
+        );
+        assert!(
+            items[1]
+                .text
+                .ends_with("0 errors in cleanup\nexit status 3")
+        );
         assert_eq!(items[1].text.lines().count(), TAIL_LINES);
     }
 }

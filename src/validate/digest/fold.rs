@@ -77,7 +77,9 @@ mod tests {
 
     #[test]
     fn keeps_the_first_of_each_kind_and_counts_the_rest() {
-        let mut items: Vec<Item> = (0..40).map(|i| item("F401", &format!("a.py:{i}"))).collect();
+        let mut items: Vec<Item> = (0..40)
+            .map(|i| item("F401", &format!("a.py:{i}")))
+            .collect();
         items.insert(1, item("E302", "b.py:1"));
         let out = fold(items);
         let texts: Vec<&str> = out.iter().map(|i| i.text.as_str()).collect();

@@ -21,7 +21,10 @@ fn matches(re: &LazyLock<Option<Regex>>, line: &str) -> bool {
 }
 
 fn capture<'a>(re: &LazyLock<Option<Regex>>, line: &'a str) -> Option<&'a str> {
-    re.as_ref()?.captures(head(line))?.get(1).map(|m| m.as_str())
+    re.as_ref()?
+        .captures(head(line))?
+        .get(1)
+        .map(|m| m.as_str())
 }
 
 pub fn recognise(lines: &[&str]) -> Findings {
@@ -30,12 +33,19 @@ pub fn recognise(lines: &[&str]) -> Findings {
     let mut logs: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut current: Option<&str> = None;
     for (i, line) in lines.iter().enumerate() {
-        if let Some(name) = capture(&FAIL, line) {
+        if line.contains("--- FAIL: ")
+            && let Some(name) = capture(&FAIL, line)
+        {
             failed.push((name, i));
             current = Some(name);
-        } else if let Some(name) = capture(&RUN, line) {
+        } else if line.starts_with("=== RUN")
+            && let Some(name) = capture(&RUN, line)
+        {
             current = Some(name);
-        } else if matches(&LOG, line) {
+        } else if line.starts_with(char::is_whitespace)
+            && line.contains(".go:")
+            && matches(&LOG, line)
+        {
             if let Some(name) = current {
                 logs.entry(name).or_default().push(i);
             }
@@ -47,7 +57,11 @@ pub fn recognise(lines: &[&str]) -> Findings {
     }
     for &(name, at) in &failed {
         let own = logs.get(name).map_or(&[][..], Vec::as_slice);
-        let child_failed = failed.iter().any(|(other, _)| other.len() > name.len() && other.starts_with(name) && other[name.len()..].starts_with('/'));
+        let child_failed = failed.iter().any(|(other, _)| {
+            other.len() > name.len()
+                && other.starts_with(name)
+                && other[name.len()..].starts_with('/')
+        });
         if own.is_empty() && child_failed {
             continue;
         }
@@ -63,7 +77,10 @@ pub fn recognise(lines: &[&str]) -> Findings {
             text,
             lines: start..end,
             severity: Severity::Error,
-            fold_key: Some(format!("go|{}", shape(first.split_once(": ").map_or(first, |(_, m)| m)))),
+            fold_key: Some(format!(
+                "go|{}",
+                shape(first.split_once(": ").map_or(first, |(_, m)| m))
+            )),
             label: name.to_string(),
         });
     }

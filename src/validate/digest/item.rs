@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn shape_blanks_numbers_and_quotes() {
-        assert_eq!(shape("'os' imported but unused"), shape("'sys' imported but unused"));
+        assert_eq!(
+            shape("'os' imported but unused"),
+            shape("'sys' imported but unused")
+        );
         assert_eq!(shape("assert 0 == 1"), "assert # == #");
         assert_ne!(shape("assert 0 == 1"), shape("assert 0 < 1"));
     }

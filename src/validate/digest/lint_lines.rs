@@ -7,13 +7,16 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static DIAGNOSTIC: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^([\w.~/\\@+-][^\s:()]*?)(?::(\d+)(?::(\d+))?|\((\d+),(\d+)\))(?::\s*| - )(.+)$").ok()
+    Regex::new(r"^([\w.~/\\@+-][^\s:()]*?)(?::(\d+)(?::(\d+))?|\((\d+),(\d+)\))(?::\s*| - )(.+)$")
+        .ok()
 });
 static SEVERITY: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^(?:(fatal error|error|warning|note|info|style)(?:\[([\w-]+)\])?:?\s+)?(?:(TS\d+):\s*)?(.*)$").ok()
 });
-static LEADING_RULE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Z]+\d+)\b(?: \[\*\])?\s*").ok());
-static TRAILING_RULE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\s*\[(-?[\w=-]+)\]\s*$").ok());
+static LEADING_RULE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^([A-Z]+\d+)\b(?: \[\*\])?\s*").ok());
+static TRAILING_RULE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\s*\[(-?[\w=-]+)\]\s*$").ok());
 static SNIPPET_START: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\d+ ").ok());
 static WRAPPED_RULE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\[[\w-]+\]$").ok());
 static FOUND: LazyLock<Option<Regex>> =
@@ -32,6 +35,11 @@ struct Diagnostic {
 }
 
 fn parse(line: &str) -> Option<Diagnostic> {
+    // The location is the line's first word; most lines can be ruled out without a regex.
+    let first_word = line.split(char::is_whitespace).next()?;
+    if !first_word.contains(':') && !first_word.contains('(') {
+        return None;
+    }
     let c = DIAGNOSTIC.as_ref()?.captures(head(line))?;
     let path = c.get(1)?.as_str();
     if !path.contains('.') && !path.contains('/') {
@@ -77,7 +85,9 @@ pub fn recognise(lines: &[&str]) -> Findings {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if FOUND.as_ref().is_some_and(|re| re.is_match(head(line))) {
+        if (line.starts_with("Found ") || line.contains(" generated."))
+            && FOUND.as_ref().is_some_and(|re| re.is_match(head(line)))
+        {
             found.summary(i, line.trim());
             i += 1;
             continue;
@@ -93,9 +103,11 @@ pub fn recognise(lines: &[&str]) -> Findings {
             let next = lines[end];
             let after_blank = next.trim().is_empty()
                 && kept == 0
-                && lines
-                    .get(end + 1)
-                    .is_some_and(|l| SNIPPET_START.as_ref().is_some_and(|re| re.is_match(head(l))));
+                && lines.get(end + 1).is_some_and(|l| {
+                    SNIPPET_START
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(head(l)))
+                });
             if after_blank {
                 end += 1;
                 continue;
@@ -129,13 +141,16 @@ pub fn recognise(lines: &[&str]) -> Findings {
 /// or a rule code mypy wrapped onto its own line.
 fn is_context(line: &str) -> bool {
     let line = head(line);
-    if line.trim().is_empty() || parse(line).is_some() {
+    if line.trim().is_empty() {
         return false;
     }
-    line.starts_with(' ')
-        || line.starts_with('\t')
-        || SNIPPET_START.as_ref().is_some_and(|re| re.is_match(line))
-        || WRAPPED_RULE.as_ref().is_some_and(|re| re.is_match(line))
+    // Diagnostics start at the margin, so indented lines need no parsing.
+    if line.starts_with(' ') || line.starts_with('\t') {
+        return true;
+    }
+    let snippet = SNIPPET_START.as_ref().is_some_and(|re| re.is_match(line))
+        || WRAPPED_RULE.as_ref().is_some_and(|re| re.is_match(line));
+    snippet && parse(line).is_none()
 }
 
 #[cfg(test)]
@@ -144,20 +159,60 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        assert!(DIAGNOSTIC.is_some() && SEVERITY.is_some() && LEADING_RULE.is_some() && TRAILING_RULE.is_some());
+        assert!(
+            DIAGNOSTIC.is_some()
+                && SEVERITY.is_some()
+                && LEADING_RULE.is_some()
+                && TRAILING_RULE.is_some()
+        );
         assert!(SNIPPET_START.is_some() && WRAPPED_RULE.is_some() && FOUND.is_some());
     }
 
     #[test]
     fn parses_each_dialect() {
         let cases = [
-            ("a.py:1:8: F401 'os' imported but unused", "a.py:1:8", Some("F401"), Severity::Error),
-            ("a.py:6: error: Bad return  [return-value]", "a.py:6", Some("return-value"), Severity::Error),
-            ("ts/a.ts(4,7): error TS2322: Type 'x'.", "ts/a.ts:4:7", Some("TS2322"), Severity::Error),
-            ("ts/a.ts:4:7 - error TS2322: Type 'x'.", "ts/a.ts:4:7", Some("TS2322"), Severity::Error),
-            ("m.c:3:11: warning: init [-Wint-conversion]", "m.c:3:11", Some("-Wint-conversion"), Severity::Warning),
-            ("./b.go:4:17: cannot use n", "./b.go:4:17", None, Severity::Error),
-            ("x.sh:3:8: note: Double quote [SC2086]", "x.sh:3:8", Some("SC2086"), Severity::Note),
+            (
+                "a.py:1:8: F401 'os' imported but unused",
+                "a.py:1:8",
+                Some("F401"),
+                Severity::Error,
+            ),
+            (
+                "a.py:6: error: Bad return  [return-value]",
+                "a.py:6",
+                Some("return-value"),
+                Severity::Error,
+            ),
+            (
+                "ts/a.ts(4,7): error TS2322: Type 'x'.",
+                "ts/a.ts:4:7",
+                Some("TS2322"),
+                Severity::Error,
+            ),
+            (
+                "ts/a.ts:4:7 - error TS2322: Type 'x'.",
+                "ts/a.ts:4:7",
+                Some("TS2322"),
+                Severity::Error,
+            ),
+            (
+                "m.c:3:11: warning: init [-Wint-conversion]",
+                "m.c:3:11",
+                Some("-Wint-conversion"),
+                Severity::Warning,
+            ),
+            (
+                "./b.go:4:17: cannot use n",
+                "./b.go:4:17",
+                None,
+                Severity::Error,
+            ),
+            (
+                "x.sh:3:8: note: Double quote [SC2086]",
+                "x.sh:3:8",
+                Some("SC2086"),
+                Severity::Note,
+            ),
         ];
         for (line, location, rule, severity) in cases {
             let d = parse(line);
@@ -168,7 +223,12 @@ mod tests {
                 assert_eq!(d.severity, severity, "{line}");
             }
         }
-        for line in ["12:30:45 started", "http://x.test:80/a: ok", "note: something", "thread 'a' panicked at a.rs:1:2:"] {
+        for line in [
+            "12:30:45 started",
+            "http://x.test:80/a: ok",
+            "note: something",
+            "thread 'a' panicked at a.rs:1:2:",
+        ] {
             assert!(parse(line).is_none(), "{line} should not parse");
         }
     }

@@ -74,19 +74,25 @@ fn recognise(lines: &[&str]) -> (Vec<Summary>, Vec<Item>) {
     let mut items = Vec::new();
     for recogniser in RECOGNISERS {
         let found = recogniser(lines);
+        // One recogniser's items may interleave (go -v logs a test's lines before its FAIL
+        // line), so claims only hold against the recognisers that ran before it.
+        let mut claims = Vec::new();
         for item in found.items {
             let span = item.lines.start..item.lines.end.min(lines.len());
             if claimed[span.clone()].iter().any(|&c| c) {
                 continue;
             }
-            claimed[span].iter_mut().for_each(|c| *c = true);
+            claims.push(span);
             items.push(item);
         }
         for summary in found.summaries {
             if claimed.get(summary.line).is_some_and(|&c| !c) {
-                claimed[summary.line] = true;
+                claims.push(summary.line..summary.line + 1);
                 summaries.push(summary);
             }
+        }
+        for span in claims {
+            claimed[span].iter_mut().for_each(|c| *c = true);
         }
     }
     summaries.sort_by_key(|s| s.line);

@@ -29,7 +29,9 @@ pub fn recognise(lines: &[&str]) -> Findings {
             suites.push(suite.trim());
         }
         if let Some(count) = trimmed.strip_prefix("ℹ ") {
-            let keep = ["tests ", "pass ", "fail "].iter().any(|k| count.starts_with(k));
+            let keep = ["tests ", "pass ", "fail "]
+                .iter()
+                .any(|k| count.starts_with(k));
             if keep {
                 counts_at.get_or_insert(i);
                 counts.push(count.trim().to_string());
@@ -92,7 +94,9 @@ fn error_lines(details: &[&str]) -> Vec<String> {
             continue;
         }
         if in_stack {
-            let property = ["actual:", "expected:", "operator:"].iter().any(|p| t.starts_with(p));
+            let property = ["actual:", "expected:", "operator:"]
+                .iter()
+                .any(|p| t.starts_with(p));
             if property {
                 out.push(format!("    {}", clip(t)));
             }

@@ -7,7 +7,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static SECTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^={3,} (.+?) ={3,}$").ok());
-static TEST_HEADER: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^_{3,} (.+?) _{3,}$").ok());
+static TEST_HEADER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^_{3,} (.+?) _{3,}$").ok());
 static COUNTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^=*\s*(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun)(?:, )?)+\s+in\s+[\d.]+s\b|^=*\s*no tests ran\b").ok()
 });
@@ -25,20 +26,21 @@ pub fn recognise(lines: &[&str]) -> Findings {
     let mut i = 0;
     while i < lines.len() {
         let line = head(lines[i]);
-        if let Some(re) = COUNTS.as_ref()
+        if (line.contains(" in ") || line.contains("no tests ran"))
+            && let Some(re) = COUNTS.as_ref()
             && re.is_match(line)
         {
             found.summary(i, without_timing(line));
             i += 1;
             continue;
         }
-        if let Some(c) = SECTION.as_ref().and_then(|re| re.captures(line)) {
+        if let Some(c) = section(line) {
             let title = c.get(1).map_or("", |m| m.as_str());
             in_failures = title == "FAILURES" || title == "ERRORS";
             i += 1;
             continue;
         }
-        if let Some(c) = SHORT.as_ref().and_then(|re| re.captures(line)) {
+        if let Some(c) = short_summary(line) {
             let id = c.get(2).map_or("", |m| m.as_str());
             if !shown.iter().any(|name| covers(name, id)) {
                 let message = c.get(3).map_or("", |m| m.as_str());
@@ -53,8 +55,13 @@ pub fn recognise(lines: &[&str]) -> Findings {
             i += 1;
             continue;
         }
-        let header = in_failures.then(|| TEST_HEADER.as_ref().and_then(|re| re.captures(line))).flatten();
-        let Some(name) = header.and_then(|c| c.get(1)).map(|m| m.as_str().to_string()) else {
+        let header = (in_failures && line.starts_with("___"))
+            .then(|| TEST_HEADER.as_ref().and_then(|re| re.captures(line)))
+            .flatten();
+        let Some(name) = header
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+        else {
             i += 1;
             continue;
         };
@@ -69,10 +76,28 @@ pub fn recognise(lines: &[&str]) -> Findings {
     found
 }
 
+fn section(line: &str) -> Option<regex::Captures<'_>> {
+    if !line.starts_with("===") {
+        return None;
+    }
+    SECTION.as_ref()?.captures(line)
+}
+
+fn short_summary(line: &str) -> Option<regex::Captures<'_>> {
+    if !line.starts_with("FAILED ") && !line.starts_with("ERROR ") {
+        return None;
+    }
+    SHORT.as_ref()?.captures(line)
+}
+
 /// The next test's header or the next section ends a failure's body.
 fn starts_next(line: &str) -> bool {
     let line = head(line);
-    TEST_HEADER.as_ref().is_some_and(|re| re.is_match(line)) || SECTION.as_ref().is_some_and(|re| re.is_match(line))
+    if !line.starts_with("___") && !line.starts_with("===") {
+        return false;
+    }
+    TEST_HEADER.as_ref().is_some_and(|re| re.is_match(line))
+        || SECTION.as_ref().is_some_and(|re| re.is_match(line))
 }
 
 /// Whether a block titled `name` ("test_param[3]", "ERROR collecting a.py") already reported
@@ -90,11 +115,15 @@ fn failure(name: &str, body: &[&str], lines: std::ops::Range<usize>) -> Item {
         .unwrap_or(body.len());
     let body = &body[..body_end];
     let failing_line = body.iter().rposition(|l| l.starts_with('>'));
-    let e_lines: Vec<&str> = body.iter().copied().filter(|l| l.starts_with("E ") || *l == "E").collect();
+    let e_lines: Vec<&str> = body
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("E ") || *l == "E")
+        .collect();
     let location = body
         .iter()
         .rev()
-        .find(|l| LOCATION.as_ref().is_some_and(|re| re.is_match(head(l))));
+        .find(|l| !l.starts_with(' ') && LOCATION.as_ref().is_some_and(|re| re.is_match(head(l))));
     let mut text = format!("FAILED {name}");
     if let Some(at) = failing_line {
         text.push('\n');
@@ -117,7 +146,9 @@ fn failure(name: &str, body: &[&str], lines: std::ops::Range<usize>) -> Item {
         text.push('\n');
         text.push_str(&clip(l));
     }
-    let first_e = e_lines.first().map_or(name, |l| l.trim_start_matches('E').trim());
+    let first_e = e_lines
+        .first()
+        .map_or(name, |l| l.trim_start_matches('E').trim());
     Item {
         text,
         lines,
@@ -133,7 +164,13 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        assert!(SECTION.is_some() && TEST_HEADER.is_some() && COUNTS.is_some() && SHORT.is_some() && LOCATION.is_some());
+        assert!(
+            SECTION.is_some()
+                && TEST_HEADER.is_some()
+                && COUNTS.is_some()
+                && SHORT.is_some()
+                && LOCATION.is_some()
+        );
     }
 
     #[test]

@@ -5,12 +5,14 @@ use super::item::{Findings, Item, Severity, clip, head, shape};
 use regex::Regex;
 use std::sync::LazyLock;
 
-static ARROW: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\s*--> (\S+?:\d+(?::\d+)?)").ok());
+static ARROW: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s*--> (\S+?:\d+(?::\d+)?)").ok());
 static RUSTC: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(error|warning|note|help)(?:\[(\w+)\])?: (.+)$").ok());
 static RULE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Z]+[0-9]+)\b").ok());
 static LINT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?:#|clippy::)([a-z_-]+)").ok());
+static SOURCE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\s*\d+\s*\|").ok());
 static SNIPPET: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\s*\d*\s*\|(.*)$").ok());
 
 /// Snippet and note lines kept under a diagnostic.
@@ -23,10 +25,16 @@ pub fn recognise(lines: &[&str]) -> Findings {
         let line = head(lines[i]);
         let located = !line.is_empty()
             && !line.starts_with(' ')
-            && lines
-                .get(i + 1)
-                .is_some_and(|next| ARROW.as_ref().is_some_and(|re| re.is_match(head(next))));
-        let rustc = RUSTC.as_ref().and_then(|re| re.captures(line));
+            && lines.get(i + 1).is_some_and(|next| {
+                next.trim_start().starts_with("--> ")
+                    && ARROW.as_ref().is_some_and(|re| re.is_match(head(next)))
+            });
+        let maybe_rustc = ["error", "warning", "note", "help"]
+            .iter()
+            .any(|w| line.starts_with(w));
+        let rustc = maybe_rustc
+            .then(|| RUSTC.as_ref()?.captures(line))
+            .flatten();
         if !located {
             if let Some(c) = rustc
                 && &c[1] == "error"
@@ -50,11 +58,16 @@ pub fn recognise(lines: &[&str]) -> Findings {
         let (severity, code, message) = match &rustc {
             Some(c) => (
                 severity_of(&c[1]),
-                c.get(2).map(|m| m.as_str().to_string()).or_else(|| lint_name(body)),
+                c.get(2)
+                    .map(|m| m.as_str().to_string())
+                    .or_else(|| lint_name(body)),
                 c[3].to_string(),
             ),
             None => {
-                let code = RULE.as_ref().and_then(|re| re.captures(line)).map(|c| c[1].to_string());
+                let code = RULE
+                    .as_ref()
+                    .and_then(|re| re.captures(line))
+                    .map(|c| c[1].to_string());
                 (Severity::Error, code, line.to_string())
             }
         };
@@ -85,7 +98,11 @@ fn severity_of(word: &str) -> Severity {
 fn lint_name(body: &[&str]) -> Option<String> {
     body.iter()
         .filter(|l| l.contains("rust-clippy") || l.contains("clippy::"))
-        .find_map(|l| LINT.as_ref()?.captures(head(l)).map(|c| c[1].replace('-', "_")))
+        .find_map(|l| {
+            LINT.as_ref()?
+                .captures(head(l))
+                .map(|c| c[1].replace('-', "_"))
+        })
 }
 
 /// Header, location, the annotated source lines and real notes; suggestion diffs and
@@ -100,7 +117,11 @@ fn render(header: &str, body: &[&str]) -> String {
             text.push_str(&clip(l));
             break;
         }
-        let boring = l.contains("for further information visit")
+        // Numbered source lines are kept only where an annotation points into them.
+        let unannotated_source = SOURCE.as_ref().is_some_and(|re| re.is_match(head(l)))
+            && !body.get(n + 1).is_some_and(|next| is_annotation(next));
+        let boring = unannotated_source
+            || l.contains("for further information visit")
             || l.contains("implied by")
             || l.contains("to override `-D")
             || l.contains("on by default")
@@ -120,6 +141,15 @@ fn render(header: &str, body: &[&str]) -> String {
         kept += 1;
     }
     text
+}
+
+/// An unnumbered `|` line with something on it: carets, labels.
+fn is_annotation(line: &str) -> bool {
+    !SOURCE.as_ref().is_some_and(|re| re.is_match(head(line)))
+        && SNIPPET
+            .as_ref()
+            .and_then(|re| re.captures(head(line)))
+            .is_some_and(|c| !c[1].trim().is_empty())
 }
 
 /// `error: ...` with no location: a build that failed before compiling (missing crate, bad
@@ -147,6 +177,13 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        assert!(ARROW.is_some() && RUSTC.is_some() && RULE.is_some() && LINT.is_some() && SNIPPET.is_some());
+        assert!(
+            SOURCE.is_some()
+                && ARROW.is_some()
+                && RUSTC.is_some()
+                && RULE.is_some()
+                && LINT.is_some()
+                && SNIPPET.is_some()
+        );
     }
 }

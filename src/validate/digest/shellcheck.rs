@@ -13,7 +13,10 @@ pub fn recognise(lines: &[&str]) -> Findings {
     let mut found = Findings::default();
     let mut i = 0;
     while i < lines.len() {
-        let Some(c) = BLOCK.as_ref().and_then(|re| re.captures(head(lines[i]))) else {
+        let line = head(lines[i]);
+        let block = (line.starts_with("In ") && line.ends_with(':'))
+            .then(|| BLOCK.as_ref()?.captures(line));
+        let Some(c) = block.flatten() else {
             i += 1;
             continue;
         };
@@ -28,9 +31,16 @@ pub fn recognise(lines: &[&str]) -> Findings {
                     Some("warning") => Severity::Warning,
                     _ => Severity::Note,
                 };
-                let level = m.get(2).map_or(String::new(), |s| format!(" ({})", s.as_str()));
+                let level = m
+                    .get(2)
+                    .map_or(String::new(), |s| format!(" ({})", s.as_str()));
                 found.items.push(Item {
-                    text: format!("{location}: {}{level}: {}\n  {}", &m[1], clip(&m[3]), clip(code)),
+                    text: format!(
+                        "{location}: {}{level}: {}\n  {}",
+                        &m[1],
+                        clip(&m[3]),
+                        clip(code)
+                    ),
                     lines: end..end + 1,
                     severity,
                     fold_key: Some(format!("rule|{}", &m[1])),
@@ -40,14 +50,22 @@ pub fn recognise(lines: &[&str]) -> Findings {
             end += 1;
         }
         // "Did you mean:" follows after a blank line, then the fixed line(s).
-        if lines.get(end + 1).is_some_and(|l| l.trim() == "Did you mean:") {
+        if lines
+            .get(end + 1)
+            .is_some_and(|l| l.trim() == "Did you mean:")
+        {
             let fix_end = lines[end + 2..]
                 .iter()
                 .position(|l| l.trim().is_empty())
                 .map_or(lines.len(), |p| end + 2 + p);
-            let fix: Vec<String> = lines[end + 2..fix_end].iter().take(3).map(|l| clip(l.trim())).collect();
+            let fix: Vec<String> = lines[end + 2..fix_end]
+                .iter()
+                .take(3)
+                .map(|l| clip(l.trim()))
+                .collect();
             if let Some(last) = found.items[first_item..].last_mut() {
-                last.text.push_str(&format!("\n  did you mean: {}", fix.join(" ")));
+                last.text
+                    .push_str(&format!("\n  did you mean: {}", fix.join(" ")));
             }
             end = fix_end;
         }

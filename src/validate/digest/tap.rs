@@ -5,13 +5,15 @@ use super::item::{Findings, Item, Severity, clip, head, shape};
 use regex::Regex;
 use std::sync::LazyLock;
 
-static NOT_OK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^(\s*)not ok \d+(?: -)? ?(.*)$").ok());
+static NOT_OK: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^(\s*)not ok \d+(?: -)? ?(.*)$").ok());
 
 /// YAML keys worth showing; the rest (stack, duration, failureType, code) is noise.
 const KEPT_KEYS: [&str; 5] = ["location:", "error:", "message:", "expected:", "actual:"];
 const COUNT_KEYS: [&str; 3] = ["# tests ", "# pass ", "# fail "];
-/// Diagnostic lines kept per failing test.
-const DETAIL_LINES: usize = 14;
+/// Diagnostic lines kept per failing test, and continuation lines per YAML value.
+const DETAIL_LINES: usize = 24;
+const VALUE_LINES: usize = 8;
 
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
@@ -30,16 +32,23 @@ pub fn recognise(lines: &[&str]) -> Findings {
                 counts.push(format!("{}{n}", &key[2..]));
             }
         }
-        let Some(c) = NOT_OK.as_ref().and_then(|re| re.captures(line)) else {
+        let not_ok = line
+            .trim_start()
+            .starts_with("not ok")
+            .then(|| NOT_OK.as_ref()?.captures(line));
+        let Some(c) = not_ok.flatten() else {
             i += 1;
             continue;
         };
         let name = c.get(2).map_or("", |m| m.as_str()).trim();
         let upper = name.to_uppercase();
         let directive = upper.contains("# TODO") || upper.contains("# SKIP");
-        let (details, end, parent_only) = details(lines, i + 1, c.get(1).map_or(0, |m| m.as_str().len()));
+        let (details, end, parent_only) =
+            details(lines, i + 1, c.get(1).map_or(0, |m| m.as_str().len()));
         if !directive && !parent_only {
-            let first = details.iter().find(|l| !l.trim_start().starts_with("location:"));
+            let first = details
+                .iter()
+                .find(|l| !l.trim_start().starts_with("location:"));
             let fold_key = format!("tap|{}", shape(first.map_or(name, |l| l.as_str())));
             let mut text = format!("not ok - {name}");
             for l in details.iter().take(DETAIL_LINES) {
@@ -74,7 +83,9 @@ fn is_comment(line: &str) -> bool {
 /// kept lines, where the test's output ends, and whether it only reports failed subtests.
 fn details(lines: &[&str], start: usize, depth: usize) -> (Vec<String>, usize, bool) {
     let mut kept = Vec::new();
-    let opens_yaml = lines.get(start).is_some_and(|l| l.trim() == "---" && indent(l) > depth);
+    let opens_yaml = lines
+        .get(start)
+        .is_some_and(|l| l.trim() == "---" && indent(l) > depth);
     if !opens_yaml {
         let mut end = start;
         while end < lines.len() && is_comment(lines[end]) {
@@ -86,6 +97,7 @@ fn details(lines: &[&str], start: usize, depth: usize) -> (Vec<String>, usize, b
     let mut end = start + 1;
     let mut keep_key_indent: Option<usize> = None;
     let mut parent_only = false;
+    let mut value_lines = 0;
     while end < lines.len() && lines[end].trim() != "..." {
         let l = head(lines[end]);
         let t = l.trim_start();
@@ -96,8 +108,9 @@ fn details(lines: &[&str], start: usize, depth: usize) -> (Vec<String>, usize, b
         // Continuation lines of a kept multi-line value are deeper than its key.
         if let Some(key_indent) = keep_key_indent {
             if indent(l) > key_indent || t.is_empty() {
-                if !t.is_empty() {
+                if !t.is_empty() && value_lines < VALUE_LINES {
                     kept.push(clip(l));
+                    value_lines += 1;
                 }
                 continue;
             }
@@ -106,6 +119,7 @@ fn details(lines: &[&str], start: usize, depth: usize) -> (Vec<String>, usize, b
         if KEPT_KEYS.iter().any(|k| t.starts_with(k)) {
             kept.push(clip(l));
             keep_key_indent = Some(indent(l));
+            value_lines = 0;
         }
     }
     (kept, (end + 1).min(lines.len()), parent_only)
@@ -133,7 +147,10 @@ mod tests {
 
     #[test]
     fn skipped_and_todo_are_not_failures() {
-        let lines = ["not ok 1 - later # TODO write it", "not ok 2 - x # skip no db"];
+        let lines = [
+            "not ok 1 - later # TODO write it",
+            "not ok 2 - x # skip no db",
+        ];
         assert!(recognise(&lines).items.is_empty());
     }
 }

@@ -46,7 +46,10 @@ pub fn compact(block: &[&str]) -> Vec<String> {
     let exception = trim_blank_ends(&exception);
     out.extend(exception.iter().take(EXCEPTION_LINES).map(|l| clip(l)));
     if exception.len() > EXCEPTION_LINES {
-        out.push(format!("… ({} more lines)", exception.len() - EXCEPTION_LINES));
+        out.push(format!(
+            "… ({} more lines)",
+            exception.len() - EXCEPTION_LINES
+        ));
     }
     out
 }
@@ -71,8 +74,14 @@ pub fn is_separator(line: &str) -> bool {
 }
 
 fn trim_blank_ends<'a>(lines: &'a [&'a str]) -> &'a [&'a str] {
-    let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(start, |i| i + 1);
+    let start = lines
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(start, |i| i + 1);
     &lines[start..end]
 }
 

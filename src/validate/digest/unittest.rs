@@ -17,12 +17,18 @@ pub fn recognise(lines: &[&str]) -> Findings {
         let header = lines.get(i + 1).copied().unwrap_or_default();
         let is_block = is_separator(line)
             && line.starts_with('=')
-            && (header.starts_with("FAIL: ") || header.starts_with("ERROR: ") || header.starts_with("UNEXPECTED SUCCESS: "));
+            && (header.starts_with("FAIL: ")
+                || header.starts_with("ERROR: ")
+                || header.starts_with("UNEXPECTED SUCCESS: "));
         if !is_block {
             i += 1;
             continue;
         }
-        let body_start = if lines.get(i + 2).is_some_and(|l| is_separator(l)) { i + 3 } else { i + 2 };
+        let body_start = if lines.get(i + 2).is_some_and(|l| is_separator(l)) {
+            i + 3
+        } else {
+            i + 2
+        };
         let mut end = body_start;
         while end < lines.len() && !ends_block(lines, end) {
             end += 1;
@@ -51,7 +57,10 @@ pub fn recognise(lines: &[&str]) -> Findings {
 fn ends_block(lines: &[&str], at: usize) -> bool {
     let line = lines[at];
     is_separator(line)
-        && (line.starts_with('=') || lines.get(at + 1).is_some_and(|next| next.starts_with("Ran ")))
+        && (line.starts_with('=')
+            || lines
+                .get(at + 1)
+                .is_some_and(|next| next.starts_with("Ran ")))
 }
 
 /// "Ran 5 tests in 0.001s" + "FAILED (failures=2, errors=1)" → one line without the timing.
