@@ -684,3 +684,36 @@ fn huge_single_line_is_clipped() {
     assert!(d.len() < 400, "{} bytes", d.len());
     assert!(d.starts_with("app.js:1:1: error xxx"));
 }
+
+#[test]
+fn truncated_and_interleaved_captures_never_break_the_cap() {
+    let mut names: Vec<_> = std::fs::read_dir(format!(
+        "{}/tests/data/captures",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .map(|dir| {
+        dir.filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    })
+    .unwrap_or_default();
+    names.sort();
+    assert!(names.len() >= 25, "captures missing: {names:?}");
+    let all: String = names.iter().map(|n| capture(n)).collect();
+    for name in &names {
+        let raw = capture(name);
+        for cut in (0..raw.len()).step_by(raw.len() / 40 + 1) {
+            let cut = (cut..raw.len())
+                .find(|&c| raw.is_char_boundary(c))
+                .unwrap_or(raw.len());
+            let d = digest(&raw[..cut], 200);
+            assert!(estimate_tokens(&d) <= 200, "{name} cut at {cut}");
+        }
+    }
+    let d = digest(&all, CAP);
+    assert!(estimate_tokens(&d) <= CAP as u64);
+    has_all(
+        &d,
+        &["error[E0308]: mismatched types", "FAILED tests::adds"],
+    );
+}
