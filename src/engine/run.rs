@@ -509,7 +509,12 @@ impl Engine<'_> {
         if stop.token.is_cancelled() {
             return None;
         }
-        let mut ran = ran.into_iter();
+        // Tools print absolute paths of the private copy; the model and the pack want root-relative ones.
+        let prefix = format!("{}/", ws.path().display());
+        let mut ran = ran.into_iter().map(|mut r| {
+            r.digest = r.digest.replace(&prefix, "");
+            r
+        });
         let mut results = Vec::with_capacity(self.contract.validators.len());
         for ((v, breaker), runs) in self
             .contract

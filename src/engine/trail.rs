@@ -158,15 +158,6 @@ fn tail_chars(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn host_drops_everything_but_the_host() {
-        assert_eq!(
-            super::host_of("https://user:pw@api.openai.com:443/v1/"),
-            "api.openai.com"
-        );
-        assert_eq!(super::host_of("not a url"), "");
-    }
-
-    #[test]
     fn tail_keeps_the_end() {
         assert_eq!(super::tail_chars("abcdef", 3), "def");
         assert_eq!(super::tail_chars("ab", 3), "ab");
