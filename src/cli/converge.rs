@@ -27,15 +27,15 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     let outcome = rt.block_on(async {
         let interrupt = CancellationToken::new();
         watch_ctrl_c(interrupt.clone());
-        let engine = Engine {
-            contract: &contract,
+        let engine = Engine::new(
+            &contract,
             settings,
-            client: &client,
-            history: &history,
-            sink: sink.as_ref(),
-            evidence_key: &key,
+            &client,
+            &history,
+            sink.as_ref(),
+            &key,
             interrupt,
-        };
+        );
         engine.run().await
     })?;
     Ok(exit_code(&outcome, a.allow_degraded))

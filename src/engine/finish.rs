@@ -32,7 +32,7 @@ pub async fn finish(
     started: Instant,
 ) -> Result<RunOutcome, crate::Error> {
     let root = &engine.contract.root;
-    let allowed = |p: &Path| engine.contract.allows_edit(p);
+    let allowed = |p: &Path| engine.allows(p);
     let score = if reason == StopReason::Converged {
         end.last_score
     } else {

@@ -6,7 +6,7 @@ use super::feedback;
 use super::prompt::{self, Feedback, ShownFile};
 use super::stop::{Progress, StopReason, StopRules};
 use super::trail::{Attempt, Trail};
-use crate::contract::{Contract, Validator};
+use crate::contract::{Contract, PathMatcher, Validator};
 use crate::edits::{self, ApplyReport, RelPath};
 use crate::history::{History, IterationRow, ModelCallRow, NewRun, ValidatorRow};
 use crate::llm::{
@@ -68,14 +68,16 @@ pub struct RunOutcome {
 
 /// Everything a run talks to; the engine itself does no terminal output.
 pub struct Engine<'a> {
-    pub contract: &'a Contract,
-    pub settings: RunSettings,
-    pub client: &'a LlmClient,
-    pub history: &'a History,
-    pub sink: &'a dyn EventSink,
-    pub evidence_key: &'a crate::evidence::EvidenceKey,
+    pub(super) contract: &'a Contract,
+    pub(super) settings: RunSettings,
+    pub(super) client: &'a LlmClient,
+    pub(super) history: &'a History,
+    pub(super) sink: &'a dyn EventSink,
+    pub(super) evidence_key: &'a crate::evidence::EvidenceKey,
     /// Cancelled on Ctrl-C.
-    pub interrupt: CancellationToken,
+    pub(super) interrupt: CancellationToken,
+    /// The contract's `files` globs, compiled once: every workspace file is tested each iteration.
+    edit_matcher: PathMatcher,
 }
 
 /// Why the loop is being asked to stop from outside (signal or wall clock).
@@ -115,7 +117,33 @@ struct Loop {
     provider_error: Option<String>,
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
+    pub fn new(
+        contract: &'a Contract,
+        settings: RunSettings,
+        client: &'a LlmClient,
+        history: &'a History,
+        sink: &'a dyn EventSink,
+        evidence_key: &'a crate::evidence::EvidenceKey,
+        interrupt: CancellationToken,
+    ) -> Self {
+        Engine {
+            contract,
+            settings,
+            client,
+            history,
+            sink,
+            evidence_key,
+            interrupt,
+            edit_matcher: contract.edit_matcher(),
+        }
+    }
+
+    /// May the model write this root-relative path?
+    pub(super) fn allows(&self, rel: &Path) -> bool {
+        self.edit_matcher.matches(rel)
+    }
+
     /// Run to a stop. Errors are only those that prevent a run from starting at all.
     pub async fn run(&self) -> Result<RunOutcome, crate::Error> {
         let started = Instant::now();
@@ -209,7 +237,7 @@ impl Engine<'_> {
     }
 
     pub(super) fn allowed_files(&self, dir: &Path) -> Vec<ShownFile> {
-        super::files::collect(dir, &self.contract.files, &|p| self.contract.allows_edit(p))
+        super::files::collect(dir, &self.contract.files, &|p| self.allows(p))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -279,9 +307,7 @@ impl Engine<'_> {
             st.largest_output = st.largest_output.max(resp.usage.output);
 
             let proposed = edits::parse(&resp.text);
-            let report = edits::apply(ws.path(), &proposed, &|p: &Path| {
-                self.contract.allows_edit(p)
-            });
+            let report = edits::apply(ws.path(), &proposed, &|p: &Path| self.allows(p));
             self.sink.emit(&Event::ModelFinished {
                 n,
                 input_tokens: resp.usage.input,
@@ -315,7 +341,7 @@ impl Engine<'_> {
             };
             let improved = st.progress.record(round.score, tokens);
             st.last_score = round.score;
-            let changed = match ws.changed_files(&|p: &Path| self.contract.allows_edit(p)) {
+            let changed = match ws.changed_files(&|p: &Path| self.allows(p)) {
                 Ok(c) => c,
                 Err(e) => {
                     st.provider_error = Some(e.to_string());
