@@ -1,0 +1,237 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_forge_global_optspecs
+    string join \n root= json q/quiet no-progress color= h/help V/version
+end
+
+function __fish_forge_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_forge_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_forge_using_subcommand
+    set -l cmd (__fish_forge_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c forge -n "__fish_forge_needs_command" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_needs_command" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_needs_command" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_needs_command" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_needs_command" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_needs_command" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_needs_command" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
+complete -c forge -n "__fish_forge_needs_command" -f -a "check" -d 'Run the validators once on the root as it is, no model'
+complete -c forge -n "__fish_forge_needs_command" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
+complete -c forge -n "__fish_forge_needs_command" -f -a "init" -d 'Write a starter contract under contracts/'
+complete -c forge -n "__fish_forge_needs_command" -f -a "runs" -d 'The run history'
+complete -c forge -n "__fish_forge_needs_command" -f -a "evidence" -d 'Show, export and verify evidence packs'
+complete -c forge -n "__fish_forge_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c forge -n "__fish_forge_needs_command" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
+complete -c forge -n "__fish_forge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l provider -d 'openai | anthropic | ollama' -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l model -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l base-url -d 'The provider\'s API root, e.g. https://api.openai.com/v1' -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l max-iterations -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l threshold -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l token-budget -r
+complete -c forge -n "__fish_forge_using_subcommand converge" -l replay -d 'Answer from a recorded cassette instead of a provider (no key needed)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand converge" -l record -d 'Record every model exchange of the run to a cassette' -r -F
+complete -c forge -n "__fish_forge_using_subcommand converge" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand converge" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand converge" -l no-apply -d 'Leave the root untouched even when the run converges'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l allow-degraded -d 'Exit 0 for a converged run even if a validator\'s breaker opened'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand converge" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand converge" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand converge" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand check" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand check" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand check" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand check" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand check" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand check" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand check" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -f -a "lint" -d 'Validate a contract'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -f -a "schema" -d 'Print the contract\'s JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand contract; and not __fish_seen_subcommand_from lint schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from lint" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Validate a contract'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the contract\'s JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand init" -l template -d 'Starter to write' -r -f -a "python\t''
+rust\t''
+node\t''
+shell\t''"
+complete -c forge -n "__fish_forge_using_subcommand init" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand init" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand init" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand init" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand init" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand init" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand init" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'The run history, newest first'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'One run with its iterations and validator results'
+complete -c forge -n "__fish_forge_using_subcommand runs; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l limit -r
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l status -d 'Only runs with this status (converged, max_iterations, stagnated, ...)' -r
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "list" -d 'The run history, newest first'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One run with its iterations and validator results'
+complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "show" -d 'Print a pack\'s Markdown'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "verify" -d 'Check a pack\'s hashes and signature'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l format -r -f -a "json\t''
+md\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s o -l output -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l key-file -d 'The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l artifacts -d 'Also check that the pack\'s artifacts still match the files under DIR' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a pack\'s Markdown'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a pack\'s hashes and signature'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand completions" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand completions" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand completions" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand completions" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand man" -l out -d 'Folder to write forge.1 and one page per subcommand into' -r -F
+complete -c forge -n "__fish_forge_using_subcommand man" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand man" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand man" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand man" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand man" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand man" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand man" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "runs" -d 'The run history'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "evidence" -d 'Show, export and verify evidence packs'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "lint" -d 'Validate a contract'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the contract\'s JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'The run history, newest first'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run with its iterations and validator results'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "show" -d 'Print a pack\'s Markdown'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify" -d 'Check a pack\'s hashes and signature'
