@@ -738,25 +738,13 @@ fn a_file_changed_in_the_root_during_the_run_is_not_overwritten() {
 
 // --- 7. Ctrl-C ----------------------------------------------------------------------------
 
-#[test]
-fn ctrl_c_interrupts_kills_the_validator_and_keeps_the_evidence() {
-    use nix::sys::signal::{Signal, kill};
-    use nix::unistd::Pid;
-
-    let m = markers();
-    let pid_file = m.path().join("pid");
-    let validator = format!(
-        "  - name: slow\n    run: echo $$ > {pid}.tmp; mv {pid}.tmp {pid}; exec sleep 30\n    timeout: 60s\n",
-        pid = pid_file.display()
-    );
-    let p = project(&validator, "threshold: 1.0\n");
-    let llm = FakeLlm::start(Provider::Openai);
-    llm.push_files(&[("src/a.txt", "done\n")]);
+/// `forge converge` as a plain child process (so it can be signalled), set up like
+/// `forge_with_llm`.
+fn spawn_converge(p: &Project, llm: &FakeLlm) -> std::process::Child {
     let forge_dir = p.config_home.path().join("forge");
     std::fs::create_dir_all(&forge_dir).expect("config dir");
     std::fs::write(forge_dir.join("config.toml"), FAST_RETRY_CONFIG).expect("config");
-
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_forge"))
+    std::process::Command::new(env!("CARGO_BIN_EXE_forge"))
         .current_dir(p.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -768,46 +756,99 @@ fn ctrl_c_interrupts_kills_the_validator_and_keeps_the_evidence() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("spawn forge");
+        .expect("spawn forge")
+}
 
+/// Wait (at most 20 s) until `ready` holds while forge still runs.
+fn wait_until(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !pid_file.exists() {
+    while !ready() {
         if Instant::now() > deadline || child.try_wait().expect("try_wait").is_some() {
             let _ = child.kill();
-            panic!("the validator never started");
+            let _ = child.wait();
+            panic!("{what} never happened");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let sleeper = read_pid(&pid_file);
-    assert!(process_exists(sleeper));
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("SIGINT");
+}
 
+/// Send SIGINT as Ctrl-C does; return the exit code and stderr once forge has stopped.
+fn ctrl_c(mut child: std::process::Child) -> (Option<i32>, String) {
+    use nix::sys::signal::{Signal, kill};
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    kill(pid, Signal::SIGINT).expect("SIGINT");
     let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
+    while child.try_wait().expect("try_wait").is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
             panic!("forge did not stop within 10s of Ctrl-C");
         }
         std::thread::sleep(Duration::from_millis(20));
-    };
+    }
     let out = child.wait_with_output().expect("output");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
-    assert_eq!(status.code(), Some(130), "{stderr}");
+/// What every interrupted run must leave: exit 130, the history row, a valid pack, the root as it was.
+fn check_interrupted(p: &Project, code: Option<i32>, stderr: &str) {
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupt"), "{stderr}");
+    let run = last_run(p);
+    assert_eq!(run["status"], "interrupted");
+    let (_, pack) = verified_pack(p, &run);
+    assert_eq!(pack["raw_evidence"]["outcome"]["status"], "interrupted");
+    assert_eq!(p.read("src/a.txt"), "todo\n");
+}
+
+#[test]
+fn ctrl_c_interrupts_kills_the_validator_and_keeps_the_evidence() {
+    let m = markers();
+    let pid_file = m.path().join("pid");
+    let validator = format!(
+        "  - name: slow\n    run: echo $$ > {pid}.tmp; mv {pid}.tmp {pid}; exec sleep 30\n    timeout: 60s\n",
+        pid = pid_file.display()
+    );
+    let p = project(&validator, "threshold: 1.0\n");
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+
+    let mut child = spawn_converge(&p, &llm);
+    wait_until(&mut child, "the validator's start", || pid_file.exists());
+    let sleeper = read_pid(&pid_file);
+    assert!(process_exists(sleeper));
+    let (code, stderr) = ctrl_c(child);
+
+    check_interrupted(&p, code, &stderr);
     assert!(
         !process_exists(sleeper),
         "validator {sleeper} survived Ctrl-C"
     );
-    let run = last_run(&p);
-    assert_eq!(run["status"], "interrupted");
-    let (_, pack) = verified_pack(&p, &run);
-    assert_eq!(pack["raw_evidence"]["outcome"]["status"], "interrupted");
-    assert_eq!(p.read("src/a.txt"), "todo\n");
+}
+
+#[test]
+fn ctrl_c_while_the_model_writes_stops_the_call_and_keeps_the_evidence() {
+    let p = project(DONE_VALIDATOR, "threshold: 1.0\n");
+    let llm = FakeLlm::start(Provider::Openai);
+    // About 30 s of streaming unless interrupted.
+    llm.push(
+        Reply::text(format!(
+            "### FILE: src/a.txt\n```\n{}done\n```\n",
+            "x".repeat(300)
+        ))
+        .chunk_delay(Duration::from_millis(100)),
+    );
+
+    let mut child = spawn_converge(&p, &llm);
+    wait_until(&mut child, "the model call", || !llm.requests().is_empty());
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, stderr) = ctrl_c(child);
+
+    check_interrupted(&p, code, &stderr);
+    assert_eq!(llm.requests().len(), 1);
 }
 
 // --- 8. prompts ---------------------------------------------------------------------------
