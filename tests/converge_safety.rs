@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Output, Stdio};
 use std::time::{Duration, Instant};
 use support::Project;
-use support::fake_llm::{FAST_RETRY_CONFIG, FakeLlm, Provider};
+use support::fake_llm::{FAST_RETRY_CONFIG, FakeLlm, Fault, Provider};
 
 /// A contract at the project root: the model must write `done` into src/a.txt.
 fn contract(name: &str, files: &[&str], run: &str, max_iterations: u32) -> String {
@@ -748,4 +748,130 @@ fn anthropic_drives_a_converge_run() {
 #[test]
 fn ollama_drives_a_converge_run() {
     converges_with(Provider::Ollama);
+}
+
+#[test]
+fn a_key_the_provider_echoes_back_is_redacted_everywhere() {
+    const API_KEY: &str = "sk-test-SECRET-123";
+    let p = project_with(&["src/a.txt"], DONE, 3);
+    let llm = FakeLlm::start(Provider::Openai);
+    let body = serde_json::json!({"error": {
+        "message": format!("Incorrect API key provided: {API_KEY}. Check your key."),
+        "type": "invalid_request_error", "code": "invalid_api_key"}});
+    llm.push(Fault::status_with_body(401, &body.to_string()));
+    let out = p
+        .forge_with_llm(&llm, &["converge", "contract.yaml"])
+        .env("OPENAI_API_KEY", API_KEY)
+        .output()
+        .expect("converge");
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("OPENAI_API_KEY") && err.contains("Incorrect API key provided"),
+        "{err}"
+    );
+    assert_eq!(llm.requests().len(), 1, "a 401 is not retried");
+    let mut leaked: Vec<String> = files_below(&p.join(".forge"))
+        .into_iter()
+        .filter(|f| contains(&std::fs::read(f).expect("read"), API_KEY.as_bytes()))
+        .map(|f| f.display().to_string())
+        .collect();
+    for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        if contains(bytes, API_KEY.as_bytes()) {
+            leaked.push(name.into());
+        }
+    }
+    assert!(leaked.is_empty(), "the key leaked into {leaked:?}");
+    assert_eq!(only_run(&p)["status"], "error");
+}
+
+#[test]
+fn a_file_symlink_in_files_that_points_outside_is_refused() {
+    let p = project_with(&["src/a.txt", "out.txt"], DONE, 3);
+    let outside = tempfile::tempdir().expect("outside dir");
+    let target = outside.path().join("target.txt");
+    std::fs::write(&target, "original\n").expect("target");
+    std::os::unix::fs::symlink(&target, p.join("out.txt")).expect("symlink");
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("out.txt", "overwritten\n"), ("src/a.txt", "done\n")]);
+    let out = p
+        .forge_with_llm(&llm, &["converge", "contract.yaml"])
+        .output()
+        .expect("converge");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "original\n");
+    let link = std::fs::symlink_metadata(p.join("out.txt")).expect("out.txt");
+    assert!(
+        link.file_type().is_symlink(),
+        "the root's symlink was replaced"
+    );
+    assert_eq!(p.read("src/a.txt"), "done\n");
+    let pack = pack(p.path(), &run_id(&only_run(&p)));
+    let edits = &pack["raw_evidence"]["iterations"][0]["edits"];
+    let refused = edits
+        .as_array()
+        .expect("edits")
+        .iter()
+        .find(|e| e["path"] == "out.txt")
+        .expect("out.txt listed");
+    assert_eq!(refused["refused"], "symlink leads outside the workspace");
+}
+
+#[test]
+fn ctrl_c_stops_the_validators_and_records_the_run_as_interrupted() {
+    let p = Project::new();
+    let marks = tempfile::tempdir().expect("marks");
+    let pid_file = marks.path().join("validator.pid");
+    let marker = marks.path().join("validating");
+    let slow = format!(
+        "echo $$ > {} && touch {} && exec sleep 30",
+        pid_file.display(),
+        marker.display()
+    );
+    p.file("src/a.txt", "todo\n");
+    p.file("slow.yaml", &contract("slow", &["src/a.txt"], &slow, 1));
+    let _orphan = Orphan {
+        pid_file: pid_file.clone(),
+    };
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let forge = spawnable_forge(&p, &llm, &["converge", "slow.yaml"])
+        .spawn()
+        .expect("spawn forge");
+    wait_for(&marker, Duration::from_secs(20));
+    let sent = StdCommand::new("kill")
+        .args(["-INT", &forge.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let out = forge.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "stderr: {}",
+        text(&out.stderr)
+    );
+
+    // The validator's process is gone, not left sleeping.
+    let pid = std::fs::read_to_string(&pid_file)
+        .expect("pid")
+        .trim()
+        .to_string();
+    let gone = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        })
+    };
+    let start = Instant::now();
+    while !gone(&pid) && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(gone(&pid), "the validator (pid {pid}) still runs");
+
+    let run = only_run(&p);
+    assert_eq!(run["status"], "interrupted", "{run}");
+    assert_pack_verifies(&p, p.path(), &run_id(&run));
+    assert_eq!(p.read("src/a.txt"), "todo\n");
 }
