@@ -29,7 +29,10 @@ fn main() {
     println!("engine overhead per iteration: {per_iter:.1} ms (validators excluded)");
 
     let rss = check_peak_rss_kib(&forge, config.path());
-    println!("peak RSS of forge check while a validator prints 1 GiB: {} MiB", rss / 1024);
+    println!(
+        "peak RSS of forge check while a validator prints 1 GiB: {} MiB",
+        rss / 1024
+    );
 }
 
 fn forge_cmd(forge: &Path, root: &Path, config: &Path) -> Command {
@@ -67,11 +70,17 @@ fn check_overhead(forge: &Path, root: &Path, config: &Path) -> f64 {
     )
     .expect("write contract");
     let with_forge = time_runs(|| {
-        let s = forge_cmd(forge, root, config).args(["check", "check.yaml"]).status().expect("forge");
+        let s = forge_cmd(forge, root, config)
+            .args(["check", "check.yaml"])
+            .status()
+            .expect("forge");
         assert!(s.success());
     });
     let bare = time_runs(|| {
-        Command::new("sh").args(["-c", "true"]).status().expect("sh");
+        Command::new("sh")
+            .args(["-c", "true"])
+            .status()
+            .expect("sh");
     });
     with_forge - bare
 }
@@ -97,15 +106,27 @@ fn converge(forge: &Path, config: &Path, n: u32) -> (f64, f64) {
     std::fs::write(r.join("cassette.jsonl"), cassette).expect("write cassette");
     let t = Instant::now();
     let s = forge_cmd(forge, r, config)
-        .args(["converge", "c.yaml", "--replay", "cassette.jsonl", "--no-apply"])
+        .args([
+            "converge",
+            "c.yaml",
+            "--replay",
+            "cassette.jsonl",
+            "--no-apply",
+        ])
         .status()
         .expect("forge");
     let wall = t.elapsed().as_secs_f64() * 1000.0;
     assert_eq!(s.code(), Some(1), "the bench contract never converges");
     let runs = r.join(".forge/runs");
-    let run = std::fs::read_dir(&runs).expect("runs").flatten().next().expect("one run").path();
+    let run = std::fs::read_dir(&runs)
+        .expect("runs")
+        .flatten()
+        .next()
+        .expect("one run")
+        .path();
     let pack: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(run.join("evidence.json")).expect("pack")).expect("json");
+        serde_json::from_slice(&std::fs::read(run.join("evidence.json")).expect("pack"))
+            .expect("json");
     let validators: f64 = pack["raw_evidence"]["iterations"]
         .as_array()
         .expect("iterations")
@@ -134,7 +155,10 @@ fn check_peak_rss_kib(forge: &Path, config: &Path) -> i64 {
         "version: 1\nname: loud\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: loud\n    run: head -c 1073741824 /dev/zero | tr '\\0' x\n    timeout: 2m\n",
     )
     .expect("write contract");
-    let s = forge_cmd(forge, root.path(), config).args(["check", "c.yaml"]).status().expect("forge");
+    let s = forge_cmd(forge, root.path(), config)
+        .args(["check", "c.yaml"])
+        .status()
+        .expect("forge");
     assert!(s.success());
     // Max RSS over waited-for children: forge itself is by far the largest of them.
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();

@@ -627,6 +627,17 @@ fn an_open_breaker_skips_its_validator_and_degrades_the_run() {
     let (_, pack) = verified_pack(&p, &run);
     assert_eq!(pack["raw_evidence"]["outcome"]["degraded"], true);
     assert_eq!(llm.requests().len(), 4, "no review without llm_review");
+    // Exit 1 must not leave the tree changed: a degraded run writes nothing back.
+    assert_eq!(p.read("src/a.txt"), "todo\n");
+    assert!(
+        fin["reason"].as_str().unwrap_or("").contains("degraded"),
+        "{fin}"
+    );
+    let kept = p.join(&format!(".forge/runs/{}/artifacts/src/a.txt", run_id(&run)));
+    assert_eq!(
+        std::fs::read_to_string(kept).expect("artifact kept"),
+        "done\n"
+    );
 
     let again = project(
         BREAKER_VALIDATORS,
@@ -636,6 +647,27 @@ fn an_open_breaker_skips_its_validator_and_degrades_the_run() {
     let r = converge(&again, &llm, &["--allow-degraded"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("degraded"), "{}", r.stderr);
+    assert_eq!(
+        again.read("src/a.txt"),
+        "done\n",
+        "--allow-degraded accepts and writes back"
+    );
+
+    // --quiet hides progress, not the reason a run exits 1 with nothing written back.
+    let quiet = project(
+        BREAKER_VALIDATORS,
+        "threshold: 0.75\nlimits:\n  max_iterations: 6\n  stagnation: 10\n",
+    );
+    breaker_script(&llm);
+    let r = run_forge(&quiet, &llm, &["--quiet", "converge", CONTRACT]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .contains("nothing was written back: the run is degraded"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(last_run(&again)["degraded"], true);
 }
 
@@ -849,6 +881,22 @@ fn ctrl_c_while_the_model_writes_stops_the_call_and_keeps_the_evidence() {
 
     check_interrupted(&p, code, &stderr);
     assert_eq!(llm.requests().len(), 1);
+    // The cut-off call is still in the pack, marked as not ok with an estimated cost.
+    let (_, pack) = verified_pack(&p, &last_run(&p));
+    let calls: Vec<&Value> = pack["raw_evidence"]["tool_invocations"]
+        .as_array()
+        .expect("tool_invocations")
+        .iter()
+        .filter(|t| t["type"] == "model_call")
+        .collect();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["ok"], false);
+    assert_eq!(calls[0]["estimated"], true);
+    assert!(
+        calls[0]["input_tokens"].as_u64().unwrap_or(0) > 0,
+        "{}",
+        calls[0]
+    );
 }
 
 // --- 8. prompts ---------------------------------------------------------------------------

@@ -38,6 +38,12 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         );
         engine.run().await
     })?;
+    // --quiet hides the event stream, but a run that could not write back is an error to report.
+    if g.quiet {
+        if let Some(why) = &outcome.not_applied {
+            eprintln!("forge: {why}");
+        }
+    }
     Ok(exit_code(&outcome, a.allow_degraded))
 }
 
@@ -66,6 +72,7 @@ fn settings_for(
         s.rules.token_budget = b;
     }
     s.apply = !a.no_apply;
+    s.allow_degraded = a.allow_degraded;
     Ok(s)
 }
 
@@ -90,7 +97,7 @@ fn watch_ctrl_c(interrupt: CancellationToken) {
 /// 3 provider failure; 130 interrupted.
 fn exit_code(o: &RunOutcome, allow_degraded: bool) -> u8 {
     match o.reason {
-        StopReason::Converged if o.conflict.is_some() => exit::FAILED,
+        StopReason::Converged if o.not_applied.is_some() => exit::FAILED,
         StopReason::Converged if o.degraded && !allow_degraded => exit::FAILED,
         StopReason::Converged => exit::OK,
         StopReason::Interrupted => exit::INTERRUPTED,

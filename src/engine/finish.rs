@@ -39,10 +39,14 @@ pub async fn finish(
         end.progress.best_score.unwrap_or(0.0)
     };
     let mut applied = Vec::new();
-    let mut conflict = None;
+    let mut not_applied = None;
     let final_files = if reason == StopReason::Converged {
         let changed = ws.changed_files(&allowed)?;
-        if engine.settings.apply {
+        if engine.settings.apply && end.degraded && !engine.settings.allow_degraded {
+            not_applied = Some(format!(
+                "nothing was written back: the run is degraded (a validator's breaker opened); the files are kept under .forge/runs/{run_id}/artifacts/, and --allow-degraded accepts such a run"
+            ));
+        } else if engine.settings.apply {
             match ws.apply_back(root, &changed)? {
                 ApplyBack::Written { paths } => {
                     applied = paths.iter().map(|p| p.to_string()).collect()
@@ -53,7 +57,7 @@ pub async fn finish(
                         .map(|p| p.to_string())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    conflict = Some(format!(
+                    not_applied = Some(format!(
                         "nothing was written back: {names} changed in the root during the run; the converged files are kept under .forge/runs/{run_id}/artifacts/"
                     ));
                 }
@@ -67,7 +71,7 @@ pub async fn finish(
     let artifacts = keep_artifacts(&run_dir.join("artifacts"), &final_files)?;
 
     let mut why = reason_text(engine, reason, &end.progress, end.provider_error.as_deref());
-    if let Some(c) = &conflict {
+    if let Some(c) = &not_applied {
         why.push_str("; ");
         why.push_str(c);
     }
@@ -135,7 +139,7 @@ pub async fn finish(
         tokens,
         evidence: Some(evidence_path),
         applied,
-        conflict,
+        not_applied,
         provider_error: end.provider_error,
     })
 }
@@ -242,21 +246,20 @@ async fn synthesise(
     let estimate = req.estimated_input_tokens() + 600;
     if can_call && engine.settings.rules.call_fits(progress, estimate) {
         let stop = super::run::StopSignal::detached(engine.interrupt.child_token());
-        if let Some(result) = engine
+        let result = engine
             .call_model(run_id, progress.iterations, "synthesis", &req, &stop, trail)
-            .await
+            .await;
+        let spent = match &result {
+            Ok(r) => r.usage.total(),
+            Err(f) => f.spent().total(),
+        };
+        raw.metrics.tokens_used += spent;
+        raw.tool_invocations.append(&mut trail.tool_invocations);
+        if let Some(s) = result
+            .ok()
+            .and_then(|resp| evidence::synthesis::parse_llm(&resp.text))
         {
-            let spent = match &result {
-                Ok(r) => r.usage.total(),
-                Err(e) => e.spent().total(),
-            };
-            raw.metrics.tokens_used += spent;
-            raw.tool_invocations.append(&mut trail.tool_invocations);
-            if let Ok(resp) = result {
-                if let Some(s) = evidence::synthesis::parse_llm(&resp.text) {
-                    return s;
-                }
-            }
+            return s;
         }
     }
     evidence::synthesis::template(raw)

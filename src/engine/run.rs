@@ -10,14 +10,14 @@ use crate::contract::{Contract, PathMatcher, Validator};
 use crate::edits::{self, ApplyReport, RelPath};
 use crate::history::{History, IterationRow, ModelCallRow, NewRun, ValidatorRow};
 use crate::llm::{
-    ChatMessage, ChatRequest, ChatResponse, LlmClient, LlmError, Role, estimate_tokens,
+    ChatMessage, ChatRequest, ChatResponse, LlmClient, LlmError, Role, Usage, estimate_tokens,
 };
 use crate::validate::{self, ValidatorResult};
 use crate::workspace::Workspace;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -29,6 +29,8 @@ pub struct RunSettings {
     pub run_timeout: Duration,
     /// Write converged files back to the root (false with `--no-apply`).
     pub apply: bool,
+    /// A converged run whose breaker opened still writes back (`--allow-degraded`).
+    pub allow_degraded: bool,
     pub feedback_cap_tokens: usize,
 }
 
@@ -43,6 +45,7 @@ impl RunSettings {
             },
             run_timeout: c.limits.run_timeout,
             apply: true,
+            allow_degraded: false,
             feedback_cap_tokens: feedback::DEFAULT_CAP_TOKENS,
         }
     }
@@ -60,8 +63,8 @@ pub struct RunOutcome {
     pub evidence: Option<std::path::PathBuf>,
     /// Files written back to the root.
     pub applied: Vec<String>,
-    /// Why a converged run wrote nothing back (a file changed in the root meanwhile).
-    pub conflict: Option<String>,
+    /// Why a converged run wrote nothing back (a file changed in the root meanwhile, or degraded).
+    pub not_applied: Option<String>,
     /// The provider failure that ended the run, if one did.
     pub provider_error: Option<String>,
 }
@@ -101,6 +104,26 @@ impl StopSignal {
             StopReason::Timeout
         } else {
             StopReason::Interrupted
+        }
+    }
+}
+
+/// Why a model call gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum CallFailure {
+    /// The provider failed after retries: the run ends with an error.
+    #[error(transparent)]
+    Provider(LlmError),
+    /// Ctrl-C or the run's deadline cut the call short.
+    #[error("cut short: the run was stopped")]
+    Stopped { spent: Usage },
+}
+
+impl CallFailure {
+    pub(super) fn spent(&self) -> Usage {
+        match self {
+            CallFailure::Provider(e) => e.spent(),
+            CallFailure::Stopped { spent } => *spent,
         }
     }
 }
@@ -295,13 +318,15 @@ impl<'a> Engine<'a> {
                 .call_model(run_id, n, "generate", &req, stop, trail)
                 .await
             {
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
-                    st.progress.tokens_used += e.spent().total();
-                    st.provider_error = Some(e.to_string());
-                    return StopReason::Error;
+                Ok(r) => r,
+                Err(f) => {
+                    st.progress.tokens_used += f.spent().total();
+                    if let CallFailure::Provider(e) = f {
+                        st.provider_error = Some(e.to_string());
+                        return StopReason::Error;
+                    }
+                    return stop.reason();
                 }
-                None => return stop.reason(),
             };
             let mut tokens = resp.usage.total();
             st.largest_output = st.largest_output.max(resp.usage.output);
@@ -435,7 +460,8 @@ impl<'a> Engine<'a> {
         guess.min(cap)
     }
 
-    /// Call the model unless the run is stopped first (`None`); record the call either way.
+    /// Call the model; record the call in history and the trail however it ends, including
+    /// when the run is stopped mid-call (then its cost is estimated from what had streamed).
     pub(super) async fn call_model(
         &self,
         run_id: &str,
@@ -444,9 +470,11 @@ impl<'a> Engine<'a> {
         req: &ChatRequest,
         stop: &StopSignal,
         trail: &mut Trail,
-    ) -> Option<Result<ChatResponse, LlmError>> {
+    ) -> Result<ChatResponse, CallFailure> {
         let sink = self.sink;
-        let on_tokens = move |t: u64| {
+        let streamed = AtomicU64::new(0);
+        let on_tokens = |t: u64| {
+            streamed.store(t, Ordering::Relaxed);
             sink.emit(&Event::ModelProgress {
                 n,
                 output_tokens: t,
@@ -454,13 +482,20 @@ impl<'a> Engine<'a> {
         };
         let started = Instant::now();
         let result = tokio::select! {
-            r = self.client.chat(req, &on_tokens) => r,
-            _ = stop.token.cancelled() => return None,
+            r = self.client.chat(req, &on_tokens) => r.map_err(CallFailure::Provider),
+            _ = stop.token.cancelled() => Err(CallFailure::Stopped {
+                spent: Usage {
+                    input: req.estimated_input_tokens(),
+                    output: streamed.load(Ordering::Relaxed),
+                    cached: 0,
+                    estimated: true,
+                },
+            }),
         };
         let s = self.client.settings();
-        let (usage, attempts, ok, error) = match &result {
-            Ok(r) => (r.usage, r.attempts, true, None),
-            Err(e) => (e.spent(), 0, false, Some(e.to_string())),
+        let (usage, attempts, error) = match &result {
+            Ok(r) => (r.usage, r.attempts, None),
+            Err(f) => (f.spent(), 0, Some(f.to_string())),
         };
         let row = ModelCallRow {
             iteration: n,
@@ -473,7 +508,7 @@ impl<'a> Engine<'a> {
             estimated: usage.estimated,
             latency_ms: started.elapsed().as_millis() as u64,
             attempts,
-            ok,
+            ok: result.is_ok(),
             error,
         };
         trail.model_call(&row);
@@ -482,7 +517,7 @@ impl<'a> Engine<'a> {
                 message: format!("could not record the model call: {e}"),
             });
         }
-        Some(result)
+        result
     }
 
     /// Run the validators whose breakers let them, in contract order; `None` if stopped meanwhile.
@@ -617,15 +652,18 @@ impl<'a> Engine<'a> {
                 .call_model(run_id, n, "review", &req, stop, trail)
                 .await
             {
-                Some(Ok(resp)) => {
+                Ok(resp) => {
                     spent += resp.usage.total();
                     if let Some((score, reason)) = super::review::parse_verdict(&resp.text) {
                         r.score = score;
                         r.digest = format!("judged by the model (validator skipped): {reason}");
                     }
                 }
-                Some(Err(e)) => spent += e.spent().total(),
-                None => break,
+                Err(f @ CallFailure::Provider(_)) => spent += f.spent().total(),
+                Err(f @ CallFailure::Stopped { .. }) => {
+                    spent += f.spent().total();
+                    break;
+                }
             }
         }
         spent

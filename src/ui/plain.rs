@@ -114,6 +114,7 @@ pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<St
             if let Some(r) = rows.last_mut() {
                 r.score = *score;
                 r.tokens = *tokens;
+                r.done = true;
             }
             format!("iteration {n}: score {score:.2} (best {best_score:.2})")
         }

@@ -8,6 +8,8 @@ pub struct IterationRow {
     pub score: f64,
     pub tokens: u64,
     pub failed: Vec<String>,
+    /// False for an iteration cut short (provider failure, Ctrl-C): it has no score to show.
+    pub done: bool,
 }
 
 /// Render the end-of-run table (plain text; colour is applied by the caller if any).
@@ -18,7 +20,7 @@ pub fn render(rows: &[IterationRow]) -> String {
         "  {:>4}  {:>5}  {:>8}  failed",
         "iter", "score", "tokens"
     );
-    for r in rows {
+    for r in rows.iter().filter(|r| r.done) {
         let failed = if r.failed.is_empty() {
             "-".to_string()
         } else {
@@ -35,14 +37,27 @@ pub fn render(rows: &[IterationRow]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn rows_line_up() {
-        let t = super::render(&[super::IterationRow {
-            n: 1,
+    use super::{IterationRow, render};
+
+    fn row(n: u32, done: bool) -> IterationRow {
+        IterationRow {
+            n,
             score: 0.5,
             tokens: 1200,
             failed: vec!["tests".into()],
-        }]);
+            done,
+        }
+    }
+
+    #[test]
+    fn rows_line_up() {
+        let t = render(&[row(1, true)]);
         assert!(t.contains("     1   0.50      1200  tests"), "{t}");
+    }
+
+    #[test]
+    fn iterations_cut_short_are_left_out() {
+        let t = render(&[row(1, true), row(2, false)]);
+        assert_eq!(t.lines().count(), 2, "{t}");
     }
 }
