@@ -7,7 +7,9 @@
 //!   everything but the model and the validators): the slope of converge wall time between a
 //!   1-iteration and a 21-iteration run replayed from a cassette, minus the validators' own time
 //!   as recorded in the evidence pack;
-//! - peak memory of `forge check` while a validator prints 1 GiB (bounded capture).
+//! - peak memory of `forge check` while a validator prints 1 GiB (bounded capture);
+//! - the failure digest of the largest committed real capture (the digest runs on every failed
+//!   validator of every iteration).
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
 
@@ -32,6 +34,12 @@ fn main() {
     println!(
         "peak RSS of forge check while a validator prints 1 GiB: {} MiB",
         rss / 1024
+    );
+
+    let (bytes, ms) = digest_time();
+    println!(
+        "digest of a {} KiB real pytest capture: {ms:.2} ms",
+        bytes / 1024
     );
 }
 
@@ -168,4 +176,14 @@ fn check_peak_rss_kib(forge: &Path, config: &Path) -> i64 {
         usage.assume_init()
     };
     usage.ru_maxrss
+}
+
+fn digest_time() -> (usize, f64) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/captures/pytest-300-params.txt");
+    let text = std::fs::read_to_string(path).expect("capture");
+    let ms = time_runs(|| {
+        std::hint::black_box(forge::validate::digest(&text, 2_000));
+    });
+    (text.len(), ms)
 }

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::Project;
-use support::fake_llm::{FAST_RETRY_CONFIG, FakeLlm, Fault, Provider, Reply};
+use support::fake_llm::{FakeLlm, Fault, Provider, Reply};
 
 const CONTRACT: &str = "contracts/t.yaml";
 
@@ -773,18 +773,7 @@ fn a_file_changed_in_the_root_during_the_run_is_not_overwritten() {
 /// `forge converge` as a plain child process (so it can be signalled), set up like
 /// `forge_with_llm`.
 fn spawn_converge(p: &Project, llm: &FakeLlm) -> std::process::Child {
-    let forge_dir = p.config_home.path().join("forge");
-    std::fs::create_dir_all(&forge_dir).expect("config dir");
-    std::fs::write(forge_dir.join("config.toml"), FAST_RETRY_CONFIG).expect("config");
-    std::process::Command::new(env!("CARGO_BIN_EXE_forge"))
-        .current_dir(p.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", p.config_home.path())
-        .env("XDG_CONFIG_HOME", p.config_home.path())
-        .env("NO_COLOR", "1")
-        .envs(llm.env_vars())
-        .args(["converge", CONTRACT])
+    p.command_with_llm(llm, &["converge", CONTRACT])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Output, Stdio};
 use std::time::{Duration, Instant};
 use support::Project;
-use support::fake_llm::{FAST_RETRY_CONFIG, FakeLlm, Fault, Provider};
+use support::fake_llm::{FakeLlm, Fault, Provider};
 
 /// A contract at the project root: the model must write `done` into src/a.txt.
 fn contract(name: &str, files: &[&str], run: &str, max_iterations: u32) -> String {
@@ -110,25 +110,10 @@ fn assert_pack_verifies(p: &Project, root: &Path, run_id: &str) {
     assert_eq!(json(&out.stdout)["valid"], true);
 }
 
-/// The std `Command` equivalent of `Project::forge_with_llm`, for runs that must be spawned
-/// (killed, or run side by side).
+/// `forge_with_llm` as a spawnable child with piped output (for runs killed or run side by side).
 fn spawnable_forge(p: &Project, llm: &FakeLlm, args: &[&str]) -> StdCommand {
-    let dir = p.config_home.path().join("forge");
-    std::fs::create_dir_all(&dir).expect("config dir");
-    let config = dir.join("config.toml");
-    if !config.exists() {
-        std::fs::write(&config, FAST_RETRY_CONFIG).expect("config.toml");
-    }
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("forge"));
-    cmd.current_dir(p.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", p.config_home.path())
-        .env("XDG_CONFIG_HOME", p.config_home.path())
-        .env("NO_COLOR", "1")
-        .envs(llm.env_vars())
-        .args(args)
-        .stdin(Stdio::null())
+    let mut cmd = p.command_with_llm(llm, args);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd

@@ -21,9 +21,13 @@ fn repo(rel: &str) -> std::path::PathBuf {
 fn completions_are_current() {
     let p = Project::new();
     for (shell, file) in COMPLETIONS {
-        let out = p.forge(&["completions", shell]).output().expect("run forge");
+        let out = p
+            .forge(&["completions", shell])
+            .output()
+            .expect("run forge");
         assert!(out.status.success(), "forge completions {shell}");
-        let committed = std::fs::read(repo("completions").join(file)).expect("committed completion");
+        let committed =
+            std::fs::read(repo("completions").join(file)).expect("committed completion");
         assert!(
             out.stdout == committed,
             "completions/{file} is stale: run scripts/gen-docs and commit"
@@ -34,8 +38,15 @@ fn completions_are_current() {
 #[test]
 fn man_pages_are_current() {
     let p = Project::new();
-    let out = p.forge(&["man", "--out", "man"]).output().expect("run forge");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = p
+        .forge(&["man", "--out", "man"])
+        .output()
+        .expect("run forge");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut generated: Vec<String> = std::fs::read_dir(p.join("man"))
         .expect("generated man dir")
         .flatten()
@@ -48,18 +59,27 @@ fn man_pages_are_current() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     committed.sort();
-    assert_eq!(generated, committed, "man/ has other pages: run scripts/gen-docs and commit");
+    assert_eq!(
+        generated, committed,
+        "man/ has other pages: run scripts/gen-docs and commit"
+    );
     for page in &generated {
         let new = std::fs::read(p.join("man").join(page)).expect("generated page");
         let old = std::fs::read(repo("man").join(page)).expect("committed page");
-        assert!(new == old, "man/{page} is stale: run scripts/gen-docs and commit");
+        assert!(
+            new == old,
+            "man/{page} is stale: run scripts/gen-docs and commit"
+        );
     }
 }
 
 #[test]
 fn unknown_shell_is_a_usage_error() {
     let p = Project::new();
-    let out = p.forge(&["completions", "tcsh"]).output().expect("run forge");
+    let out = p
+        .forge(&["completions", "tcsh"])
+        .output()
+        .expect("run forge");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'tcsh'"));
 }

@@ -253,31 +253,20 @@ fn a_file_deleted_in_the_root_during_the_run_is_a_conflict() {
 }
 
 #[test]
-fn best_attempt_can_be_kept_restored_and_copied_as_artifacts() {
+fn best_attempt_is_kept_as_bytes_and_symlinks_are_not_followed() {
     let root = project();
     let ws = Workspace::create(root.path()).unwrap();
     write(ws.path(), "src/app.py", "best\n");
     let best = ws.read_files(&[rel("src/app.py")]).unwrap();
     write(ws.path(), "src/app.py", "worse\n");
-    ws.write_files(&best).unwrap();
-    assert_eq!(
-        std::fs::read_to_string(ws.path().join("src/app.py")).unwrap(),
-        "best\n"
-    );
+    assert_eq!(best, vec![(rel("src/app.py"), b"best\n".to_vec())]);
 
-    let artifacts = root.path().join(".forge/runs/R1/artifacts");
-    ws.copy_artifacts(&[rel("src/app.py"), rel("run.sh")], &artifacts)
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "do not copy").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret"), ws.path().join("src/link.py"))
         .unwrap();
-    assert_eq!(
-        std::fs::read_to_string(artifacts.join("src/app.py")).unwrap(),
-        "best\n"
-    );
-    assert_eq!(mode(&artifacts.join("run.sh")), 0o755);
-    assert_eq!(
-        std::fs::read_to_string(root.path().join("src/app.py")).unwrap(),
-        "print('app')\n",
-        "the root is untouched"
-    );
+    let err = ws.read_files(&[rel("src/link.py")]).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
 }
 
 #[test]

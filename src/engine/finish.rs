@@ -7,7 +7,7 @@ use super::trail::Trail;
 use crate::contract::Synthesis as SynthesisSetting;
 use crate::edits::RelPath;
 use crate::evidence::{self, Artifact, EvidencePack, Metrics, Outcome, RawEvidence, Synthesis};
-use crate::history::{RunEnd, RunStatus};
+use crate::history::RunEnd;
 use crate::llm::{ChatMessage, ChatRequest, Role};
 use crate::workspace::{ApplyBack, Workspace};
 use std::path::Path;
@@ -89,7 +89,7 @@ pub async fn finish(
             sent_feedback_tokens: trail.sent_feedback_tokens,
         },
         outcome: Outcome {
-            status: status_of(reason),
+            status: reason.status(),
             degraded: end.degraded,
             reason: why.clone(),
         },
@@ -109,7 +109,7 @@ pub async fn finish(
     engine.history.finish_run(
         run_id,
         &RunEnd {
-            status: status_of(reason),
+            status: reason.status(),
             degraded: end.degraded,
             score,
             iterations: end.progress.iterations,
@@ -121,7 +121,7 @@ pub async fn finish(
     )?;
     engine.sink.emit(&Event::RunFinished {
         run_id: run_id.to_string(),
-        status: reason.status().to_string(),
+        status: reason.status().as_str().to_string(),
         degraded: end.degraded,
         score,
         iterations: end.progress.iterations,
@@ -142,18 +142,6 @@ pub async fn finish(
         not_applied,
         provider_error: end.provider_error,
     })
-}
-
-fn status_of(reason: StopReason) -> RunStatus {
-    match reason {
-        StopReason::Converged => RunStatus::Converged,
-        StopReason::MaxIterations => RunStatus::MaxIterations,
-        StopReason::Stagnated => RunStatus::Stagnated,
-        StopReason::BudgetExhausted => RunStatus::BudgetExhausted,
-        StopReason::Timeout => RunStatus::Timeout,
-        StopReason::Interrupted => RunStatus::Interrupted,
-        StopReason::Error => RunStatus::Error,
-    }
 }
 
 fn reason_text(

@@ -1,6 +1,8 @@
 //! Stop rules (SPEC §3): pure decisions from the run's counters, so they are easy to test.
 
-/// Why a run ended; its `status()` is the string stored in history and evidence.
+use crate::history::RunStatus;
+
+/// Why a run ended; `status()` is what history and evidence record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
     Converged,
@@ -13,15 +15,16 @@ pub enum StopReason {
 }
 
 impl StopReason {
-    pub fn status(self) -> &'static str {
+    /// The status stored in history and evidence for a run that stopped this way.
+    pub fn status(self) -> RunStatus {
         match self {
-            StopReason::Converged => "converged",
-            StopReason::MaxIterations => "max_iterations",
-            StopReason::Stagnated => "stagnated",
-            StopReason::BudgetExhausted => "budget_exhausted",
-            StopReason::Timeout => "timeout",
-            StopReason::Interrupted => "interrupted",
-            StopReason::Error => "error",
+            StopReason::Converged => RunStatus::Converged,
+            StopReason::MaxIterations => RunStatus::MaxIterations,
+            StopReason::Stagnated => RunStatus::Stagnated,
+            StopReason::BudgetExhausted => RunStatus::BudgetExhausted,
+            StopReason::Timeout => RunStatus::Timeout,
+            StopReason::Interrupted => RunStatus::Interrupted,
+            StopReason::Error => RunStatus::Error,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Plain lines on stderr, for logs and pipes: one line per step, no cursor tricks.
 
 use super::summary::{self, IterationRow};
-use super::{human_ms, verdict};
+use super::{human_ms, styled_verdict, verdict};
 use crate::engine::{Event, EventSink};
 use std::io::Write;
 use std::sync::Mutex;
@@ -100,7 +100,8 @@ pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<St
                 }
             }
             format!(
-                "  {name:<20} {v:<7} {score:>5.2}  {}",
+                "  {name:<20} {:<7} {score:>5.2}  {}",
+                styled_verdict(v),
                 human_ms(*duration_ms)
             )
         }

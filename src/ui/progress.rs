@@ -3,7 +3,6 @@
 
 use super::plain::line_for;
 use super::summary::IterationRow;
-use super::{human_ms, styled_verdict, verdict};
 use crate::engine::{Event, EventSink};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::Mutex;
@@ -83,27 +82,6 @@ impl EventSink for ProgressDisplay {
                         "iteration {n}: model writing… {output_tokens} tokens"
                     ));
                 }
-            }
-            Event::ValidatorFinished {
-                name,
-                exit_code,
-                timed_out,
-                duration_ms,
-                score,
-                skipped,
-                ..
-            } => {
-                let v = verdict(*exit_code, *timed_out, *skipped);
-                if v != "PASS" {
-                    if let Some(r) = st.rows.last_mut() {
-                        r.failed.push(name.clone());
-                    }
-                }
-                let _ = self.multi.println(format!(
-                    "  {name:<20} {:<7} {score:>5.2}  {}",
-                    styled_verdict(v),
-                    human_ms(*duration_ms)
-                ));
             }
             Event::IterationFinished { best_score, .. } => {
                 if let Some(line) = line_for(event, &mut st.rows) {

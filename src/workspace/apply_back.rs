@@ -1,6 +1,5 @@
 //! Writing the converged files back to the root: all or nothing on conflict, each file atomic.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::copy::current_stamp;
@@ -42,16 +41,8 @@ impl Workspace {
         // Read everything first so a missing workspace file cannot leave a half write-back.
         let mut staged = Vec::with_capacity(files.len());
         for rel in files {
-            let src = rel.under(self.path());
-            let meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
-            if !meta.is_file() {
-                return Err(WorkspaceError::Unsafe {
-                    path: rel.clone(),
-                    reason: "is not a regular file in the workspace".into(),
-                });
-            }
-            let bytes = std::fs::read(&src).map_err(|e| read_err(&src, e))?;
-            staged.push((rel, bytes, meta.permissions().mode() & 0o7777));
+            let (bytes, ws_mode) = self.read_regular(rel)?;
+            staged.push((rel, bytes, ws_mode));
         }
 
         let mut written = Vec::with_capacity(files.len());

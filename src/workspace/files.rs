@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::copy::current_stamp;
 use super::{Stamp, Workspace, WorkspaceError};
-use crate::edits::{RelPath, stays_inside};
+use crate::edits::RelPath;
 
 impl Workspace {
     /// Allowed files in the workspace whose content differs from the snapshot, or that are new;
@@ -50,51 +50,29 @@ impl Workspace {
     }
 
     /// The bytes of `files` in the workspace, e.g. to keep the best attempt while later
-    /// iterations overwrite it.
+    /// iterations overwrite it. Only regular files: a symlink is refused, never followed.
     pub fn read_files(&self, files: &[RelPath]) -> Result<Vec<(RelPath, Vec<u8>)>, WorkspaceError> {
         files
             .iter()
             .map(|rel| {
-                let path = rel.under(self.path());
-                std::fs::read(&path)
-                    .map(|bytes| (rel.clone(), bytes))
-                    .map_err(|e| read_err(&path, e))
+                self.read_regular(rel)
+                    .map(|(bytes, _)| (rel.clone(), bytes))
             })
             .collect()
     }
 
-    /// Put files back into the workspace (e.g. the best attempt before writing back).
-    pub fn write_files(&self, files: &[(RelPath, Vec<u8>)]) -> Result<(), WorkspaceError> {
-        for (rel, bytes) in files {
-            stays_inside(self.path(), rel).map_err(|reason| WorkspaceError::Unsafe {
+    /// One workspace file's bytes and permission bits, refusing anything but a regular file.
+    pub(super) fn read_regular(&self, rel: &RelPath) -> Result<(Vec<u8>, u32), WorkspaceError> {
+        let src = rel.under(self.path());
+        let meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
+        if !meta.is_file() {
+            return Err(WorkspaceError::Unsafe {
                 path: rel.clone(),
-                reason: reason.to_string(),
-            })?;
-            let path = rel.under(self.path());
-            let mode = std::fs::symlink_metadata(&path).is_err().then_some(0o644);
-            crate::fsutil::write_atomic(&path, bytes, mode).map_err(|e| write_err(&path, e))?;
+                reason: "is not a regular file in the workspace".into(),
+            });
         }
-        Ok(())
-    }
-
-    /// Copy `files` from the workspace to `dest` (e.g. `.forge/runs/RUN_ID/artifacts/`),
-    /// keeping their relative paths and modes. Only regular files are copied.
-    pub fn copy_artifacts(&self, files: &[RelPath], dest: &Path) -> Result<(), WorkspaceError> {
-        for rel in files {
-            let src = rel.under(self.path());
-            let meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
-            if !meta.is_file() {
-                return Err(WorkspaceError::Unsafe {
-                    path: rel.clone(),
-                    reason: "is not a regular file in the workspace".into(),
-                });
-            }
-            let bytes = std::fs::read(&src).map_err(|e| read_err(&src, e))?;
-            let to = rel.under(dest);
-            let mode = meta.permissions().mode() & 0o7777;
-            crate::fsutil::write_atomic(&to, &bytes, Some(mode)).map_err(|e| write_err(&to, e))?;
-        }
-        Ok(())
+        let bytes = std::fs::read(&src).map_err(|e| read_err(&src, e))?;
+        Ok((bytes, meta.permissions().mode() & 0o7777))
     }
 }
 
@@ -110,13 +88,6 @@ pub(super) fn same_content(a: Option<&Stamp>, b: Option<&Stamp>) -> bool {
 
 pub(super) fn read_err(path: &Path, e: std::io::Error) -> WorkspaceError {
     WorkspaceError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
-pub(super) fn write_err(path: &Path, e: std::io::Error) -> WorkspaceError {
-    WorkspaceError::Write {
         path: path.to_path_buf(),
         message: e.to_string(),
     }

@@ -20,8 +20,6 @@ pub enum WorkspaceError {
     Copy { path: PathBuf, message: String },
     #[error("cannot read {path}: {message}")]
     Read { path: PathBuf, message: String },
-    #[error("cannot write {path}: {message}")]
-    Write { path: PathBuf, message: String },
     #[error(
         "cannot write {path} back to the root: {message}; already written: {}",
         list(.written)

@@ -329,13 +329,18 @@ pub const FAST_RETRY_CONFIG: &str = "[llm]\nmax_attempts = 3\nbackoff_base_ms = 
 impl super::Project {
     /// `forge ARGS` talking to `llm`, with fast retries configured in the private config home.
     pub fn forge_with_llm(&self, llm: &FakeLlm, args: &[&str]) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.command_with_llm(llm, args))
+    }
+
+    /// [`Project::forge_with_llm`] as a plain `std` command, for runs a test must spawn.
+    pub fn command_with_llm(&self, llm: &FakeLlm, args: &[&str]) -> std::process::Command {
         let dir = self.config_home.path().join("forge");
         std::fs::create_dir_all(&dir).expect("config dir");
         let config = dir.join("config.toml");
         if !config.exists() {
             std::fs::write(&config, FAST_RETRY_CONFIG).expect("write config.toml");
         }
-        let mut cmd = self.forge(args);
+        let mut cmd = self.command(args);
         cmd.envs(llm.env_vars());
         cmd
     }

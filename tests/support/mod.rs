@@ -46,7 +46,13 @@ impl Project {
     /// `forge ARGS...` run in the project folder, with no API keys in its environment, an
     /// isolated XDG_CONFIG_HOME, and no colours.
     pub fn forge(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("forge").expect("forge binary");
+        Command::from_std(self.command(args))
+    }
+
+    /// The same as [`Project::forge`] as a plain `std` command, for runs a test must spawn
+    /// (to signal or kill them, or to run two side by side).
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("forge"));
         cmd.current_dir(self.path())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
