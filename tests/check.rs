@@ -210,3 +210,23 @@ fn bad_input_exits_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let p = Project::new();
+    let c = contract(&p, PASSING, 0.85);
+    let esc = |out: &std::process::Output| stdout(out).contains('\u{1b}');
+    // Project::forge sets NO_COLOR=1 and stdout is a pipe: plain by default.
+    assert!(!esc(&p.forge(&["check", &c]).output().unwrap()));
+    let always = p
+        .forge(&["check", &c, "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(esc(&always), "{}", stdout(&always));
+    let never = p
+        .forge(&["check", &c, "--color", "never"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!esc(&never), "{}", stdout(&never));
+}

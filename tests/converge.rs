@@ -926,3 +926,88 @@ fn the_second_prompt_carries_the_failure_digest_and_current_files_after_a_stable
     assert!(!second.contains("NOISE-LINE"), "raw output leaked: {added}");
     assert!(!first.contains("half-way-there"));
 }
+
+// --- synthesis ----------------------------------------------------------------------------
+
+#[test]
+fn llm_synthesis_is_one_more_counted_call_and_says_so() {
+    let p = project(
+        DONE_VALIDATOR,
+        "threshold: 1.0\nevidence:\n  synthesis: llm\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push(Reply::text("### FILE: src/a.txt\n```\ndone\n```\n").usage(100, 10));
+    llm.push(
+        Reply::text(
+            "{\"executive_summary\": \"Converged at once.\", \"key_findings\": [\"a.txt says done\"], \"recommendations\": [\"none\"]}",
+        )
+        .usage(300, 40),
+    );
+
+    let r = converge(&p, &llm, &[]);
+
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reqs = llm.requests();
+    assert_eq!(reqs.len(), 2, "one generate call, one synthesis call");
+    let run = last_run(&p);
+    assert_eq!(
+        run["tokens"], 450,
+        "the synthesis tokens count in the run: {run}"
+    );
+    let (_, pack) = verified_pack(&p, &run);
+    assert_eq!(pack["synthesis"]["generated_by"], "llm");
+    assert_eq!(pack["synthesis"]["executive_summary"], "Converged at once.");
+    assert_eq!(pack["raw_evidence"]["metrics"]["tokens_used"], 450);
+    let purposes: Vec<&str> = pack["raw_evidence"]["tool_invocations"]
+        .as_array()
+        .expect("tool_invocations")
+        .iter()
+        .filter(|t| t["type"] == "model_call")
+        .map(|t| t["purpose"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(purposes, ["generate", "synthesis"]);
+}
+
+#[test]
+fn an_unusable_llm_synthesis_falls_back_to_the_template() {
+    let p = project(
+        DONE_VALIDATOR,
+        "threshold: 1.0\nevidence:\n  synthesis: llm\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    llm.push_reply("Sorry, I cannot summarise this.");
+
+    let r = converge(&p, &llm, &[]);
+
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(llm.requests().len(), 2);
+    let (_, pack) = verified_pack(&p, &last_run(&p));
+    assert_eq!(pack["synthesis"]["generated_by"], "template");
+    assert!(
+        pack["synthesis"]["executive_summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("converged"),
+        "{}",
+        pack["synthesis"]
+    );
+}
+
+#[test]
+fn synthesis_off_makes_no_call_and_leaves_the_summary_empty() {
+    let p = project(
+        DONE_VALIDATOR,
+        "threshold: 1.0\nevidence:\n  synthesis: off\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+
+    let r = converge(&p, &llm, &[]);
+
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(llm.requests().len(), 1);
+    let (_, pack) = verified_pack(&p, &last_run(&p));
+    assert_eq!(pack["synthesis"]["executive_summary"], "");
+    assert_eq!(pack["synthesis"]["key_findings"], serde_json::json!([]));
+}
