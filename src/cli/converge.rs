@@ -102,7 +102,7 @@ fn exit_code(o: &RunOutcome, allow_degraded: bool) -> u8 {
         StopReason::Converged => exit::OK,
         StopReason::Interrupted => exit::INTERRUPTED,
         StopReason::Error => {
-            if let Some(e) = &o.provider_error {
+            if let Some(e) = &o.failure {
                 eprintln!("{} {e}", console::style("error:").red().bold().for_stderr());
             }
             exit::PROVIDER

@@ -19,7 +19,7 @@ pub struct LoopEnd {
     pub degraded: bool,
     pub last_score: f64,
     pub best_files: Vec<(RelPath, Vec<u8>)>,
-    pub provider_error: Option<String>,
+    pub failure: Option<String>,
 }
 
 pub async fn finish(
@@ -70,7 +70,7 @@ pub async fn finish(
     let run_dir = crate::layout::run_dir(root, run_id);
     let artifacts = keep_artifacts(&run_dir.join("artifacts"), &final_files)?;
 
-    let mut why = reason_text(engine, reason, &end.progress, end.provider_error.as_deref());
+    let mut why = reason_text(engine, reason, &end.progress, end.failure.as_deref());
     if let Some(c) = &not_applied {
         why.push_str("; ");
         why.push_str(c);
@@ -140,7 +140,7 @@ pub async fn finish(
         evidence: Some(evidence_path),
         applied,
         not_applied,
-        provider_error: end.provider_error,
+        failure: end.failure,
     })
 }
 
@@ -148,7 +148,7 @@ fn reason_text(
     engine: &Engine<'_>,
     reason: StopReason,
     p: &Progress,
-    provider_error: Option<&str>,
+    failure: Option<&str>,
 ) -> String {
     let best = p.best_score.unwrap_or(0.0);
     let s = &engine.settings;
@@ -176,10 +176,7 @@ fn reason_text(
             humantime::format_duration(s.run_timeout)
         ),
         StopReason::Interrupted => "interrupted by the user".to_string(),
-        StopReason::Error => format!(
-            "the run failed: {}",
-            provider_error.unwrap_or("unknown error")
-        ),
+        StopReason::Error => format!("the run failed: {}", failure.unwrap_or("unknown error")),
     }
 }
 

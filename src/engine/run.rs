@@ -65,8 +65,8 @@ pub struct RunOutcome {
     pub applied: Vec<String>,
     /// Why a converged run wrote nothing back (a file changed in the root meanwhile, or degraded).
     pub not_applied: Option<String>,
-    /// The provider failure that ended the run, if one did.
-    pub provider_error: Option<String>,
+    /// The provider, workspace or history failure that ended the run, if one did.
+    pub failure: Option<String>,
 }
 
 /// Everything a run talks to; the engine itself does no terminal output.
@@ -137,7 +137,7 @@ struct Loop {
     /// Best iteration's allowed files, kept as artifacts when the run does not converge.
     best_files: Vec<(RelPath, Vec<u8>)>,
     largest_output: u64,
-    provider_error: Option<String>,
+    failure: Option<String>,
 }
 
 impl<'a> Engine<'a> {
@@ -201,11 +201,12 @@ impl<'a> Engine<'a> {
             last_score: 0.0,
             best_files: Vec::new(),
             largest_output: 0,
-            provider_error: None,
+            failure: None,
         };
         let allowed_at_start = self.allowed_files(ws.path());
+        let context_matcher = self.contract.context_matcher();
         let context = super::files::collect(ws.path(), &self.contract.context, &|p| {
-            self.contract.context_matcher().matches(p)
+            context_matcher.matches(p)
         });
         let first = prompt::first(
             self.contract,
@@ -322,7 +323,7 @@ impl<'a> Engine<'a> {
                 Err(f) => {
                     st.progress.tokens_used += f.spent().total();
                     if let CallFailure::Provider(e) = f {
-                        st.provider_error = Some(e.to_string());
+                        st.failure = Some(e.to_string());
                         return StopReason::Error;
                     }
                     return stop.reason();
@@ -344,7 +345,7 @@ impl<'a> Engine<'a> {
                 searches_missed: report.missed.len(),
             });
 
-            let results = if report.usable() {
+            let mut results = if report.usable() {
                 match self.validate_round(n, ws, stop, st).await {
                     Some(r) => r,
                     None => return stop.reason(),
@@ -352,7 +353,6 @@ impl<'a> Engine<'a> {
             } else {
                 Vec::new()
             };
-            let mut results = results;
             tokens += self
                 .review_skipped(run_id, n, ws, &mut results, st, stop, trail)
                 .await;
@@ -369,7 +369,7 @@ impl<'a> Engine<'a> {
             let changed = match ws.changed_files(&|p: &Path| self.allows(p)) {
                 Ok(c) => c,
                 Err(e) => {
-                    st.provider_error = Some(e.to_string());
+                    st.failure = Some(e.to_string());
                     return StopReason::Error;
                 }
             };
@@ -377,7 +377,7 @@ impl<'a> Engine<'a> {
                 match ws.read_files(&changed) {
                     Ok(files) => st.best_files = files,
                     Err(e) => {
-                        st.provider_error = Some(e.to_string());
+                        st.failure = Some(e.to_string());
                         return StopReason::Error;
                     }
                 }
@@ -415,7 +415,7 @@ impl<'a> Engine<'a> {
                     validators: results.iter().map(validator_row).collect(),
                 },
             ) {
-                st.provider_error = Some(e.to_string());
+                st.failure = Some(e.to_string());
                 return StopReason::Error;
             }
             self.sink.emit(&Event::IterationFinished {
@@ -677,7 +677,7 @@ impl Loop {
             degraded: self.breakers.iter().any(|b| b.tripped),
             last_score: self.last_score,
             best_files: self.best_files,
-            provider_error: self.provider_error,
+            failure: self.failure,
         }
     }
 }
