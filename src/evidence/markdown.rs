@@ -220,16 +220,7 @@ fn validator_details(its: &[Iteration]) -> String {
 }
 
 fn validation_block(v: &Validation) -> String {
-    let result = if v.skipped {
-        "skipped (circuit breaker open)".to_string()
-    } else if v.timed_out {
-        "timed out".to_string()
-    } else {
-        match v.exit_code {
-            Some(c) => format!("exit {c}"),
-            None => "killed".to_string(),
-        }
-    };
+    let result = v.result_words();
     let mut out = format!(
         "**{}** ({}) — {result}, score {:.2}, {}\n\n`{}`  \noutput sha256 `{}`\n\n",
         inline(&v.name),

@@ -95,6 +95,22 @@ pub struct Validation {
     pub skipped: bool,
 }
 
+impl Validation {
+    /// How it ended, in words: "exit 1", "timed out", "killed", or "skipped: circuit breaker open".
+    pub fn result_words(&self) -> String {
+        if self.skipped {
+            "skipped: circuit breaker open".to_string()
+        } else if self.timed_out {
+            "timed out".to_string()
+        } else {
+            match self.exit_code {
+                Some(c) => format!("exit {c}"),
+                None => "killed".to_string(),
+            }
+        }
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }

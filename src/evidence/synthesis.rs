@@ -181,17 +181,7 @@ fn failed(it: &Iteration) -> impl Iterator<Item = &Validation> {
 }
 
 fn why_failed(v: &Validation) -> String {
-    let why = if v.skipped {
-        "skipped".to_string()
-    } else if v.timed_out {
-        "timed out".to_string()
-    } else {
-        match v.exit_code {
-            Some(c) => format!("exit {c}"),
-            None => "killed".to_string(),
-        }
-    };
-    format!("{} ({why})", v.name)
+    format!("{} ({})", v.name, v.result_words())
 }
 
 fn breakers(raw: &RawEvidence) -> Vec<String> {
@@ -336,7 +326,7 @@ mod tests {
         assert!(
             s.key_findings
                 .iter()
-                .any(|f| f.contains("tests (exit 1), syntax (skipped)")),
+                .any(|f| f.contains("tests (exit 1), syntax (skipped: circuit breaker open)")),
             "{:?}",
             s.key_findings
         );
