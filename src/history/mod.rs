@@ -55,8 +55,26 @@ impl History {
                 }
             })?;
         }
-        let conn = Connection::open(&path).map_err(|e| HistoryError::from_sqlite(&path, e))?;
-        let history = History { conn, path };
+        // Two forges creating or migrating the same database at once can get SQLITE_BUSY from
+        // steps that never consult the busy handler (switching to WAL, the first read while the
+        // other converts); retry the whole open while within the usual wait.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match Self::open_writer(&path) {
+                Err(HistoryError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_writer(path: &Path) -> Result<History, HistoryError> {
+        let conn = Connection::open(path).map_err(|e| HistoryError::from_sqlite(path, e))?;
+        let history = History {
+            conn,
+            path: path.to_path_buf(),
+        };
         history.prepare(true)?;
         history.recover_interrupted()?;
         Ok(history)
