@@ -119,19 +119,35 @@ fn path_in_the_info_string() {
 }
 
 #[test]
-fn fences_without_a_path_and_prose_lines_are_not_edits() {
+fn fences_without_a_path_are_not_edits_but_a_sentence_naming_one_path_is() {
     let answer = "Run it like this:\n```sh\npython3 -m unittest\n```\n\
 Update `src/a.py` as follows:\n```python\nx = 1\n```\n\
-Example output:\n```\nok\n```\n";
-    assert_eq!(parse(answer), vec![]);
+Example output:\n```\nok\n```\n\
+Compare `a.py` with `b.py`:\n```\nz\n```\n";
+    assert_eq!(parse(answer), vec![whole("src/a.py", "x = 1\n")]);
 }
 
 #[test]
-fn a_cut_off_answer_writes_no_half_file() {
-    let answer = "### FILE: src/a.py\n```python\ndef f():\n    return";
-    assert_eq!(parse(answer), vec![]);
-    let answer = "### EDIT: src/a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n";
-    assert_eq!(parse(answer), vec![]);
+fn a_cut_off_answer_writes_no_half_file_and_says_so() {
+    for answer in [
+        "### FILE: src/a.py\n```python\ndef f():\n    return",
+        "### EDIT: src/a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n",
+    ] {
+        let edits = parse(answer);
+        assert!(
+            matches!(edits.as_slice(), [ProposedEdit::Refused { path, reason }] if path == "src/a.py" && reason.contains("cut off")),
+            "{edits:?}"
+        );
+        let ws = tempfile::tempdir().unwrap();
+        let report = apply(ws.path(), &edits, &any);
+        assert!(!report.usable());
+        assert!(
+            report.feedback().contains("cut off"),
+            "{}",
+            report.feedback()
+        );
+        assert!(!ws.path().join("src/a.py").exists());
+    }
 }
 
 #[test]
