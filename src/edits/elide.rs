@@ -2,10 +2,8 @@
 //! from the original text when the lines around them place them unambiguously.
 
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
 
 use regex::Regex;
-use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use super::blocks::{matches, pattern};
 use super::normalise::loose;
@@ -57,136 +55,153 @@ pub(super) enum Piece {
     Old(usize),
 }
 
-/// Above this many lines on either side the expansion is not attempted (it is refused): the diff
-/// it rests on would cost too much.
-const MAX_LINES: usize = 20_000;
-
-/// `new` with each placeholder replaced by the original lines it stands for. The lines around a
-/// placeholder are aligned with the original by a diff; the original lines the model's text
-/// skips at a placeholder are the ones it stands for. Refused, naming the line, when nothing
-/// around a placeholder is in the original or the alignment leaves it unclear.
+/// `new` with each placeholder replaced by the original lines it stands for. Around each
+/// placeholder the model's text is anchored in the original: the last line before it and the
+/// first line after it that occur exactly once in the rest of the original. The model's lines
+/// between an anchor and the placeholder that resemble the original's are taken as edits of
+/// them; the original lines left between are what the placeholder stands for. Refused, naming
+/// the line, when the lines around a placeholder cannot be placed.
 pub(super) fn expand(old: &[&str], new: &[&str], bare_dots: bool) -> Result<Vec<Piece>, String> {
-    let mut kept: Vec<&str> = Vec::new();
-    // gap index in `kept` -> the placeholder's 1-based line in `new`
-    let mut gaps: Vec<(usize, usize, String)> = Vec::new();
+    // Segments of the model's text between placeholders, and each placeholder's line.
+    let mut segments: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut holders: Vec<(usize, String)> = Vec::new();
     for (n, l) in new.iter().enumerate() {
         if is_placeholder(l, bare_dots) {
-            if gaps.last().is_none_or(|g| g.0 != kept.len()) {
-                gaps.push((kept.len(), n + 1, l.trim().to_string()));
+            if segments
+                .last()
+                .is_some_and(|s| s.iter().all(|x| x.trim().is_empty()))
+                && !holders.is_empty()
+            {
+                continue;
             }
-        } else {
-            kept.push(l);
+            holders.push((n + 1, l.trim().to_string()));
+            segments.push(Vec::new());
+        } else if let Some(seg) = segments.last_mut() {
+            seg.push(l);
         }
     }
-    let Some(first) = gaps.first() else {
+    if holders.is_empty() {
         return Ok(new.iter().map(|l| Piece::New(l.to_string())).collect());
-    };
-    let name = |g: &(usize, usize, String)| format!("line {} (`{}`)", g.1, g.2);
-    if old.len() > MAX_LINES || kept.len() > MAX_LINES {
-        return Err(format!(
-            "the placeholder at {} cannot be expanded in a file this long; quote the code instead",
-            name(first)
-        ));
     }
-    let old_keys: Vec<String> = old.iter().map(|l| loose(l)).collect();
-    let new_keys: Vec<String> = kept.iter().map(|l| loose(l)).collect();
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let ops =
-        capture_diff_slices_deadline(Algorithm::Patience, &old_keys, &new_keys, Some(deadline));
-    let anchored = ops
+    let keys: Vec<String> = old.iter().map(|l| loose(l)).collect();
+    let mut out: Vec<Piece> = segments[0]
         .iter()
-        .any(|op| matches!(*op, DiffOp::Equal { old_index, len, .. } if old_keys[old_index..old_index + len].iter().any(|k| !k.is_empty())));
-    if !anchored {
-        return Err(format!(
-            "the placeholder at {} cannot be placed: none of the lines around it are in the current file",
-            name(first)
-        ));
-    }
-    let gap_at = |g: usize| gaps.iter().find(|x| x.0 == g);
-    let mut out = Vec::new();
-    for op in &ops {
-        match *op {
-            DiffOp::Equal { new_index, len, .. } => {
-                out.extend(
-                    kept[new_index..new_index + len]
-                        .iter()
-                        .map(|l| Piece::New(l.to_string())),
-                );
+        .map(|l| Piece::New(l.to_string()))
+        .collect();
+    let mut cursor = 0;
+    for (k, holder) in holders.iter().enumerate() {
+        let name = format!("line {} (`{}`)", holder.0, holder.1);
+        let before = &segments[k];
+        let after = &segments[k + 1];
+        let last = k + 1 == holders.len();
+        // Where the original resumes after the model's lines before the placeholder.
+        let start = match anchor(before.iter().rev().copied(), &keys, cursor) {
+            Some((pos, rest)) => pos + 1 + paired(&before[before.len() - rest..], &old[pos + 1..]),
+            // New lines at the top of the file.
+            None if k == 0 => cursor,
+            None => {
+                return Err(format!(
+                    "the placeholder at {name} cannot be placed: the lines before it are not in the current file"
+                ));
             }
-            DiffOp::Delete {
-                old_index,
-                old_len,
-                new_index,
-            } => {
-                if gap_at(new_index).is_some() {
-                    out.extend((old_index..old_index + old_len).map(Piece::Old));
-                }
+        };
+        // Where the model's lines after the placeholder join the original again.
+        let end = match anchor(after.iter().copied(), &keys, start) {
+            Some((pos, lead)) => pos - blank_back(&after[..lead], &old[start.min(pos)..pos]),
+            // Nothing after the last placeholder is in the original: new lines at the end, or
+            // edits of its last lines where they nearly equal them.
+            None if last => old.len() - ends_alike(after, &old[start.min(old.len())..]),
+            None => {
+                return Err(format!(
+                    "the placeholder at {name} cannot be placed: the lines after it are not in the current file"
+                ));
             }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => {
-                out.extend(
-                    kept[new_index..new_index + new_len]
-                        .iter()
-                        .map(|l| Piece::New(l.to_string())),
-                );
-            }
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                let inside: Vec<usize> = (new_index..=new_index + new_len)
-                    .filter(|g| gap_at(*g).is_some())
-                    .collect();
-                match inside.as_slice() {
-                    [] => out.extend(
-                        kept[new_index..new_index + new_len]
-                            .iter()
-                            .map(|l| Piece::New(l.to_string())),
-                    ),
-                    [g] => {
-                        let before = &kept[new_index..*g];
-                        let after = &kept[*g..new_index + new_len];
-                        let olds: Vec<usize> = (old_index..old_index + old_len).collect();
-                        let front = paired(before.iter().copied(), olds.iter().map(|&i| old[i]));
-                        let back = paired(
-                            after.iter().rev().copied(),
-                            olds.iter().rev().map(|&i| old[i]),
-                        );
-                        if front + back > olds.len() {
-                            return Err(format!(
-                                "the placeholder at {} cannot be placed unambiguously; quote the lines around it exactly",
-                                name(gap_at(*g).unwrap_or(first))
-                            ));
-                        }
-                        out.extend(before.iter().map(|l| Piece::New(l.to_string())));
-                        out.extend(
-                            olds[front..olds.len() - back]
-                                .iter()
-                                .map(|&i| Piece::Old(i)),
-                        );
-                        out.extend(after.iter().map(|l| Piece::New(l.to_string())));
-                    }
-                    [g, ..] => {
-                        return Err(format!(
-                            "the placeholders from {} on follow each other with only changed lines between them; quote the lines around them exactly",
-                            name(gap_at(*g).unwrap_or(first))
-                        ));
-                    }
-                }
-            }
+        };
+        if start > end {
+            return Err(format!(
+                "the placeholder at {name} cannot be placed unambiguously; quote the lines around it exactly"
+            ));
         }
+        let span: Vec<usize> = (start..end).collect();
+        out.extend(span.into_iter().map(Piece::Old));
+        out.extend(after.iter().map(|l| Piece::New(l.to_string())));
+        cursor = end;
     }
     Ok(out)
 }
 
-/// How many leading lines of `new` are edits of the leading lines of `old` (similar enough to be
-/// the same line changed), in order.
-fn paired<'a>(new: impl Iterator<Item = &'a str>, old: impl Iterator<Item = &'a str>) -> usize {
-    new.zip(old)
-        .take_while(|(n, o)| strsim::jaro_winkler(&loose(n), &loose(o)) >= 0.75)
+/// A line worth anchoring on: more than punctuation.
+fn telling(key: &str) -> bool {
+    key.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+}
+
+/// The first of `lines` (in the order given) whose key occurs exactly once in `keys[from..]`:
+/// its index in the original, and how many of `lines` came after it in that order.
+fn anchor<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    keys: &[String],
+    from: usize,
+) -> Option<(usize, usize)> {
+    let from = from.min(keys.len());
+    let lines: Vec<&str> = lines.collect();
+    lines.iter().enumerate().find_map(|(n, l)| {
+        let key = loose(l);
+        if !telling(&key) {
+            return None;
+        }
+        let mut hits = keys[from..].iter().enumerate().filter(|(_, k)| **k == key);
+        let first = hits.next()?;
+        hits.next().is_none().then_some((from + first.0, n))
+    })
+}
+
+/// Two lines that are the same line, perhaps edited.
+fn alike(a: &str, b: &str) -> bool {
+    let (a, b) = (loose(a), loose(b));
+    if a.is_empty() || b.is_empty() {
+        return a.is_empty() && b.is_empty();
+    }
+    strsim::jaro_winkler(&a, &b) >= 0.75
+}
+
+/// How many leading lines of `new` are edits of the leading lines of `old`, in order.
+fn paired(new: &[&str], old: &[&str]) -> usize {
+    new.iter().zip(old).take_while(|(n, o)| alike(n, o)).count()
+}
+
+/// How many of the model's lines before a rejoining anchor stand for the original's: all of
+/// them when they copy the original's lines there, else only blank lines matching blank lines
+/// (the others are new lines).
+fn blank_back(new: &[&str], old: &[&str]) -> usize {
+    let copied = new.len() <= old.len()
+        && new
+            .iter()
+            .rev()
+            .zip(old.iter().rev())
+            .all(|(n, o)| loose(n) == loose(o));
+    if copied {
+        return new.len();
+    }
+    new.iter()
+        .rev()
+        .zip(old.iter().rev())
+        .take_while(|(n, o)| n.trim().is_empty() && o.trim().is_empty())
+        .count()
+}
+
+/// How many trailing lines of `new` nearly equal (or, blank, match) the trailing lines of
+/// `old`: the model edited the end of the file rather than adding to it.
+fn ends_alike(new: &[&str], old: &[&str]) -> usize {
+    new.iter()
+        .rev()
+        .zip(old.iter().rev())
+        .take_while(|(n, o)| {
+            let (n, o) = (loose(n), loose(o));
+            if n.is_empty() || o.is_empty() {
+                return n.is_empty() && o.is_empty();
+            }
+            strsim::normalized_levenshtein(&n, &o) >= 0.85
+        })
         .count()
 }
 
@@ -256,8 +271,27 @@ mod tests {
     }
 
     #[test]
+    fn new_lines_after_a_final_placeholder_are_appended() {
+        let new = "# ... existing code ...\n\nclass Extra:\n    pass\n";
+        assert_eq!(
+            run(OLD, new).unwrap(),
+            format!("{OLD}\nclass Extra:\n    pass\n")
+        );
+        let edit_of_end = "# ... existing code ...\ndef c():\n    return 30\n";
+        assert_eq!(
+            run(OLD, edit_of_end).unwrap(),
+            OLD.replace("return 3\n", "return 30\n")
+        );
+    }
+
+    #[test]
     fn nothing_to_anchor_on_is_refused_naming_the_line() {
-        let err = run(OLD, "# ... existing code ...\nunrelated = 1\n").unwrap_err();
-        assert!(err.contains("line 1 (`# ... existing code ...`)"), "{err}");
+        let err = run(
+            OLD,
+            "import os\n# ... existing code ...\nunrelated = 1\n# ... rest unchanged ...\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("line 2 (`# ... existing code ...`)"), "{err}");
+        assert!(err.contains("lines after it"), "{err}");
     }
 }

@@ -4,8 +4,8 @@
 /// How to turn the indentation of a line the model wrote into the file's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Reindent {
-    /// Add `add` in front, or remove `remove` from the front.
-    Shift { add: String, remove: String },
+    /// Each indentation the model wrote, as the file has it (model's, file's), longest first.
+    Map(Vec<(String, String)>),
     /// The model wrote `width` spaces per level where the file has a tab.
     SpacesToTabs { width: usize, offset: isize },
     /// The model wrote a tab per level where the file has `width` spaces.
@@ -53,23 +53,14 @@ pub(super) fn plan(pairs: &[(&str, &str)]) -> Reindent {
             offset,
         };
     }
-    let (have, said) = pairs.first().copied().unwrap_or(("", ""));
-    if let Some(extra) = have.strip_prefix(said) {
-        return Reindent::Shift {
-            add: extra.to_string(),
-            remove: String::new(),
-        };
+    let mut map: Vec<(String, String)> = Vec::new();
+    for (f, s) in &pairs {
+        if !map.iter().any(|(m, _)| m == s) {
+            map.push((s.to_string(), f.to_string()));
+        }
     }
-    if let Some(excess) = said.strip_prefix(have) {
-        return Reindent::Shift {
-            add: String::new(),
-            remove: excess.to_string(),
-        };
-    }
-    Reindent::Shift {
-        add: String::new(),
-        remove: String::new(),
-    }
+    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    Reindent::Map(map)
 }
 
 impl Reindent {
@@ -81,10 +72,10 @@ impl Reindent {
         let body = line.trim_start();
         let lead = indent_of(line);
         match self {
-            Reindent::Shift { add, remove } => {
-                let line = line.strip_prefix(remove.as_str()).unwrap_or(line);
-                format!("{add}{line}")
-            }
+            Reindent::Map(map) => match map.iter().find(|(m, _)| lead.starts_with(m.as_str())) {
+                Some((m, f)) => format!("{f}{}{body}", &lead[m.len()..]),
+                None => line.to_string(),
+            },
             Reindent::SpacesToTabs { width, offset } => {
                 if lead.contains('\t') {
                     return line.to_string();
