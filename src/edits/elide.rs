@@ -32,7 +32,10 @@ pub(super) fn is_placeholder(line: &str, bare_dots: bool) -> bool {
     if t == "..." || t == "…" {
         return bare_dots;
     }
-    t.len() < 200 && (matches(&COMMENTED, t) || matches(&LEADING_DOTS, t))
+    // The cheap test first: this runs on every line of every file written.
+    (t.contains("...") || t.contains('…'))
+        && t.len() < 200
+        && (matches(&COMMENTED, t) || matches(&LEADING_DOTS, t))
 }
 
 /// The 1-based number and text of the first placeholder in `text` that `original` does not

@@ -141,7 +141,8 @@ enum Located {
 /// Where the SEARCH (or hunk) is, trying each level of tolerance in turn.
 fn locate(file: &[&str], search: &[&str], w: &Wanted<'_>, from: usize) -> Result<Located, Miss> {
     let exact_file: Vec<&str> = file.iter().map(|l| eol(l)).collect();
-    let loose_file: Vec<String> = file.iter().map(|l| loose(l)).collect();
+    // Computed only once an exact match has failed.
+    let mut loose_file: Option<Vec<String>> = None;
     let trimmed_search = trim_blank_edges(search, &[]).0;
     let variants: Vec<(&[&str], bool)> =
         if trimmed_search.len() < search.len() && !trimmed_search.is_empty() {
@@ -160,7 +161,8 @@ fn locate(file: &[&str], search: &[&str], w: &Wanted<'_>, from: usize) -> Result
             });
         }
         let loose_s: Vec<String> = s.iter().map(|l| loose(l)).collect();
-        let starts = occurrences(&loose_file, &loose_s);
+        let keys = loose_file.get_or_insert_with(|| file.iter().map(|l| loose(l)).collect());
+        let starts = occurrences(keys, &loose_s);
         if let Some(start) = choose(&starts, w, from, file, s.len())? {
             return Ok(Located::At {
                 start,
@@ -171,7 +173,8 @@ fn locate(file: &[&str], search: &[&str], w: &Wanted<'_>, from: usize) -> Result
     }
     if w.tolerance == Tolerance::Hunk {
         let loose_s: Vec<String> = search.iter().map(|l| loose(l)).collect();
-        if let Some(start) = fuzzy(&loose_file, &loose_s) {
+        let keys = loose_file.get_or_insert_with(|| file.iter().map(|l| loose(l)).collect());
+        if let Some(start) = fuzzy(keys, &loose_s) {
             return Ok(Located::At {
                 start,
                 trimmed: false,
