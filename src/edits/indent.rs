@@ -59,7 +59,7 @@ pub(super) fn plan(pairs: &[(&str, &str)]) -> Reindent {
             map.push((s.to_string(), f.to_string()));
         }
     }
-    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    map.sort_by_key(|m| std::cmp::Reverse(m.0.len()));
     Reindent::Map(map)
 }
 
