@@ -112,3 +112,67 @@ proptest! {
         prop_assert_eq!(applied(&before, &format!("### FILE: f.txt\n```\n{after_lf}```\n")), after);
     }
 }
+
+/// Lines of every format forge reads, shuffled into answers no model would write on purpose.
+fn fragments() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "<<<<<<< SEARCH",
+        "=======",
+        ">>>>>>> REPLACE",
+        "<<<<<<< SEARCH>",
+        "```",
+        "````",
+        "```diff",
+        "~~~",
+        "### FILE: f.txt",
+        "### EDIT: f.txt",
+        "f.txt",
+        "`g.py`:",
+        "--- a/f.txt",
+        "+++ b/f.txt",
+        "--- /dev/null",
+        "@@ -1,2 +1,2 @@",
+        "@@ ... @@",
+        " a",
+        "-a",
+        "+b",
+        "",
+        "*** Begin Patch",
+        "*** Update File: f.txt",
+        "*** Add File: h.txt",
+        "*** End of File",
+        "*** End Patch",
+        "*** Delete File: f.txt",
+        "# ... existing code ...",
+        "...",
+        "\ta",
+        "  b",
+        "a",
+        "b",
+        "x = \u{201C}q\u{201D}",
+        "\\ No newline at end of file",
+        "Here is `f.txt`:",
+    ]);
+    prop::collection::vec(piece, 0..60).prop_map(|v| v.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn any_mix_of_format_lines_is_parsed_and_applied_without_a_panic(
+        answer in fragments(),
+        original in prop::sample::select(vec!["", "a\nb\n", "a\r\nb\r\n", "\ta\n  b\nx = \u{201C}q\u{201D}\n", "a"]),
+    ) {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::write(ws.path().join("f.txt"), original).unwrap();
+        let report = apply(ws.path(), &parse(&answer), &|_| true);
+        // Whatever was written holds no format line the file did not have.
+        for e in &report.applied {
+            let text = std::fs::read_to_string(ws.path().join(e.path.as_str())).unwrap();
+            for marker in ["<<<<<<< SEARCH", ">>>>>>> REPLACE", "*** Begin Patch", "@@ -1,2 +1,2 @@"] {
+                prop_assert!(!text.lines().any(|l| l.trim() == marker), "{marker} in {text:?}");
+            }
+        }
+    }
+}

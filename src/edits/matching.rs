@@ -477,6 +477,9 @@ pub(super) fn closest_lines(file: &[&str], wanted: &[&str]) -> String {
     if file.is_empty() {
         return "(the file is empty)".into();
     }
+    if wanted.is_empty() {
+        return String::new();
+    }
     let window = wanted.len().clamp(1, file.len());
     let file_keys: Vec<String> = file.iter().map(|l| loose(l)).collect();
     let wanted_keys: Vec<String> = wanted.iter().map(|l| loose(l)).collect();
