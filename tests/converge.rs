@@ -1,5 +1,6 @@
 //! `forge converge` end to end: the real binary against the loopback fake LLM, with small shell
 //! projects, checked through exit codes, output, files, history rows and evidence packs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

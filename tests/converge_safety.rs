@@ -1,6 +1,7 @@
 //! `forge converge` safety and durability through the real binary and a loopback fake provider:
 //! refused paths, missed edits, empty answers, SIGKILL, concurrent runs, secrets, cassettes, the
 //! README's first command, and every provider.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

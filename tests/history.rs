@@ -1,5 +1,6 @@
 //! The run history: written through the library, read through `forge runs`, and kept whole
 //! under locks, read-only files, foreign files, old and new schemas, crashes and concurrency.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

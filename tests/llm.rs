@@ -1,5 +1,6 @@
 //! The model layer through real sockets: each provider's wire format, usage accounting, retry
 //! and fault classes, timeouts, cassettes and settings precedence, against the fake LLM server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

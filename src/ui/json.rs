@@ -16,6 +16,7 @@ impl JsonLines<std::io::Stdout> {
     }
 }
 
+#[cfg(test)]
 impl<W: Write + Send> JsonLines<W> {
     pub fn new(out: W) -> Self {
         JsonLines { out }
