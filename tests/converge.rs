@@ -833,6 +833,10 @@ fn check_interrupted(p: &Project, code: Option<i32>, stderr: &str) {
     let (_, pack) = verified_pack(p, &run);
     assert_eq!(pack["raw_evidence"]["outcome"]["status"], "interrupted");
     assert_eq!(p.read("src/a.txt"), "todo\n");
+    // The model call made before the interrupt is paid for, in the pack and in history alike.
+    let tokens = &pack["raw_evidence"]["metrics"]["tokens_used"];
+    assert!(tokens.as_u64().unwrap_or(0) > 0, "{pack}");
+    assert_eq!(&run["tokens"], tokens, "{run}");
 }
 
 #[test]
