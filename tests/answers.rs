@@ -4,6 +4,7 @@
 //! holding the answer> --max-iterations 1 --no-apply`) and is classified by what forge did:
 //! applied right, refused and told the model, or wrong but reported applied (which must never
 //! happen). `cargo test --test answers -- --nocapture` prints the table kept in BENCHMARKS.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! crate, code forge did not write) reproduces the second version exactly when applied, across
 //! indentation styles (tabs, 2 and 4 spaces) and line endings (LF, CRLF); as a unified diff, as
 //! SEARCH/REPLACE blocks, and as a whole file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use similar::{ChangeTag, TextDiff};

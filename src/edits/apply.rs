@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::elide::{Piece, bare_dots_elide, expand, first_placeholder, is_placeholder};
 use super::invariant;
 use super::matching::{Miss, Tolerance, Wanted, eol, replace};
@@ -135,7 +133,7 @@ pub fn apply(
         match write(&target, content.as_bytes()) {
             Ok(()) => report.applied.push(AppliedEdit {
                 path: rel,
-                sha256: hex::encode(Sha256::digest(content.as_bytes())),
+                sha256: crate::sha::sha256_hex(content.as_bytes()),
                 bytes: content.len() as u64,
             }),
             Err(e) => report
