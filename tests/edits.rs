@@ -125,7 +125,46 @@ fn fences_without_a_path_are_not_edits_but_a_sentence_naming_one_path_is() {
 Update `src/a.py` as follows:\n```python\nx = 1\n```\n\
 Example output:\n```\nok\n```\n\
 Compare `a.py` with `b.py`:\n```\nz\n```\n";
-    assert_eq!(parse(answer), vec![whole("src/a.py", "x = 1\n")]);
+    assert_eq!(
+        parse(answer),
+        vec![ProposedEdit::WholeFileNamedInProse {
+            path: "src/a.py".into(),
+            content: "x = 1\n".into()
+        }]
+    );
+}
+
+#[test]
+fn a_fragment_after_a_sentence_naming_the_file_is_refused_not_written_over_it() {
+    let ws = tempfile::tempdir().unwrap();
+    let original: String = (0..12)
+        .map(|i| format!("def f{i}():\n    return {i}\n\n"))
+        .collect();
+    std::fs::write(ws.path().join("m.py"), &original).unwrap();
+    let snippet = "In `m.py`, change f3:\n```python\ndef f3():\n    return 33\n```\n";
+    let report = apply(ws.path(), &parse(snippet), &any);
+    assert!(!report.usable());
+    assert!(
+        report.feedback().contains("looks like a fragment"),
+        "{}",
+        report.feedback()
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("m.py")).unwrap(),
+        original
+    );
+
+    let whole_file = format!(
+        "Here is the updated `m.py`:\n```python\n{}```\n",
+        original.replace("return 3\n", "return 33\n")
+    );
+    let report = apply(ws.path(), &parse(&whole_file), &any);
+    assert!(report.usable(), "{}", report.feedback());
+    assert!(
+        std::fs::read_to_string(ws.path().join("m.py"))
+            .unwrap()
+            .contains("return 33")
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::elide::{Piece, bare_dots_elide, expand, first_placeholder, is_placeholder};
 use super::invariant;
 use super::matching::{Miss, Tolerance, Wanted, eol, replace};
+use super::normalise::loose;
 use super::parse::{Hunk, ProposedEdit};
 use super::paths::{Refusal, RelPath, check_path};
 
@@ -114,6 +115,9 @@ pub fn apply(
         };
         let new_content = match edit {
             ProposedEdit::WholeFile { content, .. } => file.whole(content),
+            ProposedEdit::WholeFileNamedInProse { content, .. } => file
+                .not_a_fragment(content)
+                .and_then(|()| file.whole(content)),
             ProposedEdit::SearchReplace { blocks, .. } => file.blocks(blocks),
             ProposedEdit::Patch { hunks, .. } => file.hunks(hunks),
             ProposedEdit::Refused { .. } => Err(None),
@@ -202,6 +206,32 @@ impl FileEdit<'_> {
         Ok(text)
     }
 
+    /// A fence only a sentence named the file for must read as the whole file, not as a piece
+    /// of it: it keeps at least half the existing file's lines, or is at least 60 % as long.
+    fn not_a_fragment(&self, content: &str) -> Result<(), Option<String>> {
+        let Some(original) = self.original else {
+            return Ok(());
+        };
+        let old: Vec<String> = original
+            .lines()
+            .map(loose)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if old.len() < FRAGMENT_MIN_LINES {
+            return Ok(());
+        }
+        let new: std::collections::HashSet<String> = content.lines().map(loose).collect();
+        let kept = old.iter().filter(|l| new.contains(*l)).count();
+        let new_len = content.lines().filter(|l| !l.trim().is_empty()).count();
+        if kept * 2 >= old.len() || new_len * 10 >= old.len() * 6 {
+            return Ok(());
+        }
+        Err(Some(format!(
+            "the fence after the sentence naming it looks like a fragment (it keeps {kept} of the file's {} lines), not the whole file; nothing was written. Answer with `### FILE: path` and the whole file, or with a SEARCH/REPLACE edit",
+            old.len()
+        )))
+    }
+
     /// SEARCH/REPLACE blocks in order; the ones that miss are reported, the others applied.
     fn blocks(&mut self, blocks: &[(String, String)]) -> Outcome {
         let mut text = self.start_text(blocks.iter().all(|(s, _)| s.trim().is_empty()))?;
@@ -269,6 +299,9 @@ impl FileEdit<'_> {
         });
     }
 }
+
+/// Files shorter than this (non-blank lines) are never taken for fragments.
+const FRAGMENT_MIN_LINES: usize = 8;
 
 /// aider's `...` convention: SEARCH and REPLACE both cut by the same number of `...` lines mean
 /// one edit per piece. `None` unless every piece applies.

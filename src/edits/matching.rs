@@ -221,7 +221,7 @@ fn choose(
             return Ok(Some(*s));
         }
     }
-    Err(ambiguous(file, found, len))
+    Err(ambiguous(file, found, len, w.tolerance))
 }
 
 /// Occurrences of a sequence of lines: up to [`SHOWN`] verified starts, and how many there are.
@@ -448,7 +448,11 @@ pub(super) fn eol(line: &str) -> &str {
     line.trim_end_matches('\n').trim_end_matches('\r')
 }
 
-fn ambiguous(file: &[&str], found: &Found, len: usize) -> Miss {
+fn ambiguous(file: &[&str], found: &Found, len: usize, tolerance: Tolerance) -> Miss {
+    let what = match tolerance {
+        Tolerance::Search => "SEARCH matches",
+        Tolerance::Hunk => "the hunk's context and removed lines match",
+    };
     let shown: Vec<String> = found
         .starts
         .iter()
@@ -457,7 +461,7 @@ fn ambiguous(file: &[&str], found: &Found, len: usize) -> Miss {
         .collect();
     Miss {
         reason: format!(
-            "SEARCH matches {} places; include more surrounding lines so it matches once",
+            "{what} {} places; include more surrounding lines so the edit matches once",
             found.total
         ),
         closest: shown.join("\n...\n"),

@@ -26,6 +26,10 @@ pub enum ProposedEdit {
         path: String,
         blocks: Vec<(String, String)>,
     },
+    /// A fence that only the sentence before it names a file for ("Here is the updated
+    /// `src/a.py`:"): the whole file when it reads as one; a fragment of an existing file is
+    /// refused rather than written over it.
+    WholeFileNamedInProse { path: String, content: String },
     /// The hunks of a unified diff or a `*** Begin Patch` update, in file order.
     Patch { path: String, hunks: Vec<Hunk> },
     /// Something the model meant as an edit that cannot be applied as written (a malformed
@@ -51,6 +55,7 @@ impl ProposedEdit {
     pub fn path(&self) -> &str {
         match self {
             ProposedEdit::WholeFile { path, .. }
+            | ProposedEdit::WholeFileNamedInProse { path, .. }
             | ProposedEdit::SearchReplace { path, .. }
             | ProposedEdit::Patch { path, .. }
             | ProposedEdit::Refused { path, .. } => path,
@@ -75,6 +80,7 @@ pub fn parse(answer: &str) -> Vec<ProposedEdit> {
         out: Vec::new(),
         last_path: None,
         pending_path: None,
+        prose: false,
     };
     p.run();
     limits::check_files(p.out)
@@ -87,6 +93,8 @@ struct Parser<'a> {
     last_path: Option<String>,
     /// A path written alone in its own fence, waiting for the fence it names.
     pending_path: Option<String>,
+    /// The fence being read got its path only from the sentence before it.
+    prose: bool,
 }
 
 impl Parser<'_> {
@@ -121,11 +129,12 @@ impl Parser<'_> {
     /// A fence outside any header: a path alone, a patch, blocks, or a whole file.
     fn fence(&mut self, fence: &Fence, at: usize) -> usize {
         let lines = self.lines;
-        let explicit = fence
+        let named = fence
             .info_path()
             .or_else(|| self.pending_path.take())
-            .or_else(|| path_before(lines, at))
-            .or_else(|| prose_before(lines, at));
+            .or_else(|| path_before(lines, at));
+        let in_prose = named.is_none();
+        let explicit = named.or_else(|| prose_before(lines, at));
         let Some((content, next)) = fence.read(lines, at) else {
             if let Some(path) = explicit {
                 self.out.push(cut_off(path));
@@ -145,7 +154,11 @@ impl Parser<'_> {
         if explicit.is_some() {
             self.last_path = explicit.clone();
         }
+        if in_prose && explicit.is_some() {
+            self.prose = true;
+        }
         self.content(fence, content, explicit, at + 1);
+        self.prose = false;
         next
     }
 
@@ -161,9 +174,11 @@ impl Parser<'_> {
             let (items, _) = read_blocks(&refs, 0, path, true);
             self.push_items(items, at);
         } else if let Some(path) = path {
-            self.out.push(ProposedEdit::WholeFile {
-                path,
-                content: super::blocks::join_lines(&content),
+            let content = super::blocks::join_lines(&content);
+            self.out.push(if self.prose {
+                ProposedEdit::WholeFileNamedInProse { path, content }
+            } else {
+                ProposedEdit::WholeFile { path, content }
             });
         }
     }
