@@ -206,3 +206,58 @@ fn every_answer_shape_is_applied_right_or_refused_and_never_wrong() {
         results.len()
     );
 }
+
+#[test]
+fn what_was_refused_or_missed_reaches_the_model_in_the_next_prompt() {
+    use support::fake_llm::{FakeLlm, Provider, Reply};
+    let calc = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n";
+    let shape = Shape {
+        expect: "applied".into(),
+        crlf: false,
+        answer: String::new(),
+        files: BTreeMap::from([("calc.py".to_string(), calc.to_string())]),
+        want: BTreeMap::from([("calc.py".to_string(), calc.replace("a - b", "a + b"))]),
+    };
+    let p = project(&shape);
+    let llm = FakeLlm::start(Provider::Openai);
+    // A block missing its REPLACE marker, then one whose SEARCH is misremembered.
+    llm.push(Reply::text(
+        "calc.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n\n\
+<<<<<<< SEARCH\ndef mul(x, y):\n    return x * y\n=======\ndef mul(a, b):\n    return b * a\n>>>>>>> REPLACE\n",
+    ));
+    llm.push(Reply::text(
+        "calc.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n",
+    ));
+    let out = p
+        .forge_with_llm(&llm, &["converge", "contract.yaml"])
+        .output()
+        .expect("run forge");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(p.read("calc.py"), calc.replace("a - b", "a + b"));
+    let reqs = llm.requests();
+    assert_eq!(reqs.len(), 2);
+    let system = reqs[0].body["messages"][0]["content"]
+        .as_str()
+        .unwrap_or("");
+    for format in ["### FILE:", "<<<<<<< SEARCH", "```diff", "*** Begin Patch"] {
+        assert!(
+            system.contains(format),
+            "the prompt shows {format}: {system}"
+        );
+    }
+    let second = reqs[1].last_user_message();
+    assert!(
+        second.contains("has no `>>>>>>> REPLACE` line before the next block"),
+        "{second}"
+    );
+    assert!(
+        second.contains("An EDIT of `calc.py` was not applied"),
+        "{second}"
+    );
+    assert!(second.contains("   5 | def mul(a, b):"), "{second}");
+}
