@@ -27,7 +27,8 @@ fn format_line(line: &str, path: &str) -> Option<&'static str> {
     {
         return Some("a SEARCH/REPLACE marker");
     }
-    if !doc && (5..=9).contains(&run('=')) && t.len() == run('=') {
+    // Exactly seven, the marker's length: other runs of `=` are headings and rulers.
+    if !doc && t == "=======" {
         return Some("a SEARCH/REPLACE divider");
     }
     if t.starts_with("*** Begin Patch")
@@ -44,25 +45,43 @@ fn format_line(line: &str, path: &str) -> Option<&'static str> {
     {
         return Some("a diff header");
     }
-    if !doc
-        && (t.starts_with("```") || t.starts_with("~~~"))
-        && line.len() - line.trim_start().len() <= 3
-    {
-        return Some("a Markdown fence");
-    }
     if t != "..." && t != "…" && is_placeholder(t, false) {
         return Some("an elision placeholder standing for code that was left out");
     }
     None
 }
 
+/// A fence line opening or closing the whole text: an answer's fence wrapped twice. Fences
+/// inside (a docstring's example) are content.
+fn wrapping_fence(line: &str, n: usize, first: usize, last: usize, path: &str) -> bool {
+    let t = line.trim();
+    let ext = path
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    let doc = ["md", "markdown", "mdx", "rst", "adoc", "txt"].contains(&ext.as_str());
+    !doc && (n == first || n == last) && (t.starts_with("```") || t.starts_with("~~~"))
+}
+
 /// `Err` with a reason for the model when `after` holds a format line `before` did not hold as
 /// often.
 pub(super) fn check(path: &str, before: Option<&str>, after: &str) -> Result<(), String> {
     let count = |text: &str, wanted: &str| text.lines().filter(|l| l.trim() == wanted).count();
+    let non_blank: Vec<usize> = after
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, _)| n)
+        .collect();
+    let (first, last) = (
+        non_blank.first().copied().unwrap_or(0),
+        non_blank.last().copied().unwrap_or(0),
+    );
     for (n, line) in after.lines().enumerate() {
-        let Some(what) = format_line(line, path) else {
-            continue;
+        let what = match format_line(line, path) {
+            Some(what) => what,
+            None if wrapping_fence(line, n, first, last, path) => "a Markdown fence",
+            None => continue,
         };
         let t = line.trim();
         let had = before.map_or(0, |b| count(b, t));
@@ -106,6 +125,9 @@ mod tests {
         assert!(check("README.md", None, "Title\n=======\n\n```sh\nmake\n```\n").is_ok());
         assert!(check("a.py", None, "def f():\n    ...\n").is_ok());
         assert!(check("a.py", None, "x = a <<<<<<< b\n").is_ok());
+        let docstring = "\"\"\"\nTitle\n=====\n```python\n>>> f()\n```\n\"\"\"\n";
+        assert!(check("a.py", None, docstring).is_ok());
+        assert!(check("a.py", None, "\n```python\nx = 1\n").is_err());
     }
 
     #[test]
