@@ -8,16 +8,15 @@ use regex::Regex;
 use super::blocks::{matches, pattern};
 use super::normalise::loose;
 
-// A comment that stands for code left out: a comment leader, an ellipsis, and a word saying so.
+// A comment that stands for code left out: a comment leader, an ellipsis, and words saying so
+// (before or after it). Ordinary comments that merely trail off ("# retry here...") are code.
 static COMMENTED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    pattern(
-        r"(?i)^(?:#|//|/\*|<!--|--|;|\{/\*|\*)\s*(?:\.\.\.|…|\[\.\.\.\])?.*(?:\.\.\.|…).*\b(?:existing|rest|unchanged|remain\w*|same|previous|other|omitted|keep|code|before|here|as is|implementation|methods|functions|imports|lines|file)\b",
-    )
-});
-static LEADING_DOTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    pattern(
-        r"(?i)^(?:#|//|/\*|<!--|--|;|\*)\s*(?:\.\.\.|…)\s*(?:existing|rest|unchanged|remain\w*|same|previous|other|omitted|keep|code)",
-    )
+    pattern(concat!(
+        r"(?i)^(?:#|//|/\*|<!--|--|;|\{/\*|\*)\s*(?:",
+        r"(?:\.\.\.|…).*\b(?:existing|rest of|unchanged|remain\w*|same as|previous|other|omitted|keep)\b",
+        r"|.*\b(?:existing|rest of|unchanged|remain\w*|omitted)\b.*(?:\.\.\.|…)",
+        r")",
+    ))
 });
 
 /// Whether bare `...` lines stand for elided code in this file: not in Python, where `...` is
@@ -33,9 +32,7 @@ pub(super) fn is_placeholder(line: &str, bare_dots: bool) -> bool {
         return bare_dots;
     }
     // The cheap test first: this runs on every line of every file written.
-    (t.contains("...") || t.contains('…'))
-        && t.len() < 200
-        && (matches(&COMMENTED, t) || matches(&LEADING_DOTS, t))
+    (t.contains("...") || t.contains('…')) && t.len() < 200 && matches(&COMMENTED, t)
 }
 
 /// The 1-based number and text of the first placeholder in `text` that `original` does not
@@ -244,6 +241,10 @@ mod tests {
         assert!(!is_placeholder("...", false));
         assert!(!is_placeholder("# see the docs...", true));
         assert!(!is_placeholder("x = compute(...)", true));
+        assert!(!is_placeholder("# connect to the db here...", true));
+        assert!(!is_placeholder("// TODO: more code...", true));
+        assert!(is_placeholder("# rest of the file unchanged...", true));
+        assert!(is_placeholder("{/* ... existing JSX ... */}", true));
     }
 
     #[test]
