@@ -282,14 +282,18 @@ fn occurrences<T: AsRef<str>, U: AsRef<str>>(file: &[T], wanted: &[U]) -> Found 
 
 /// Hunks longer than this are not fuzzy-matched; the cost would outgrow the benefit.
 const FUZZY_MAX_LINES: usize = 400;
+/// Hunks shorter than this are matched exactly or loosely only: too few lines to be sure.
+const FUZZY_MIN_LINES: usize = 4;
+/// A line differing from the file's is accepted only if at least this similar to it.
+const FUZZY_LINE_SIMILARITY: f64 = 0.6;
 /// A line more common than this in the file does not vote for where a hunk sits.
 const FUZZY_COMMON: usize = 50;
 
-/// The one window most like the hunk, if it is close enough: at least half its lines equal and
-/// the rest nearly so. Only windows that equal lines vote for are scored, which bounds the cost.
+/// The one window most like the hunk, if it is close enough: at least half its lines equal, each
+/// other line similar, and their total difference at most 15 % of the hunk. Only windows that equal lines vote for are scored, which bounds the cost.
 fn fuzzy(file: &[String], wanted: &[String]) -> Option<usize> {
     let m = wanted.len();
-    if m == 0 || m > FUZZY_MAX_LINES || m > file.len() {
+    if m < FUZZY_MIN_LINES || m > FUZZY_MAX_LINES || m > file.len() {
         return None;
     }
     let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -313,7 +317,7 @@ fn fuzzy(file: &[String], wanted: &[String]) -> Option<usize> {
         }
     }
     let non_blank = wanted.iter().filter(|w| !w.is_empty()).count().max(1);
-    let budget = (m as f64 * 0.15).max(1.0);
+    let budget = (m as f64 * 0.15).max(0.5);
     let mut scored: Vec<(usize, f64)> = votes
         .into_iter()
         .filter(|(_, v)| v * 2 >= non_blank)
@@ -321,8 +325,9 @@ fn fuzzy(file: &[String], wanted: &[String]) -> Option<usize> {
             let mut deficit = 0.0;
             for k in 0..m {
                 if file[s + k] != wanted[k] {
-                    deficit += 1.0 - similarity(&file[s + k], &wanted[k]);
-                    if deficit > budget {
+                    let sim = similarity(&file[s + k], &wanted[k]);
+                    deficit += 1.0 - sim;
+                    if sim < FUZZY_LINE_SIMILARITY || deficit > budget {
                         return None;
                     }
                 }
