@@ -293,7 +293,7 @@ const FUZZY_COMMON: usize = 50;
 /// other line similar, and their total difference at most 15 % of the hunk. Only windows that equal lines vote for are scored, which bounds the cost.
 fn fuzzy(file: &[String], wanted: &[String]) -> Option<usize> {
     let m = wanted.len();
-    if m < FUZZY_MIN_LINES || m > FUZZY_MAX_LINES || m > file.len() {
+    if !(FUZZY_MIN_LINES..=FUZZY_MAX_LINES).contains(&m) || m > file.len() {
         return None;
     }
     let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -672,6 +672,14 @@ mod tests {
             ..w
         };
         assert!(replace(file, &far).is_err());
+        let short = Wanted {
+            search: "a = 9\nb = 2\n",
+            ..far
+        };
+        assert!(
+            replace(file, &short).is_err(),
+            "two lines are too few to guess from"
+        );
     }
 
     #[test]
