@@ -1,10 +1,14 @@
-//! Evidence packs (SPEC §5): the pack, canonical JSON, HMAC signing, verification, Markdown.
+//! Evidence packs (SPEC §5, §9): the pack, canonical JSON, signing, verification, Markdown.
 
+mod artifacts;
 pub mod canonical;
+pub mod input;
+pub mod intoto;
 mod key;
 mod markdown;
 mod model;
-mod sign;
+pub mod sign;
+pub mod signing_key;
 pub mod synthesis;
 mod verify;
 mod write;
@@ -12,9 +16,9 @@ mod write;
 pub use key::{ENV_VAR as KEY_ENV_VAR, EvidenceKey, default_path as default_key_path};
 pub use markdown::render_markdown;
 pub use model::*;
-pub use sign::sign;
-pub use verify::{Check, VerifyReport, verify};
-pub use write::{PackPaths, read_pack, write_pack};
+pub use sign::{Signers, sign};
+pub use verify::{Check, Trust, VerifyReport, verify};
+pub use write::{JSON_FILE, PackPaths, read_pack, write_pack};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -34,17 +38,26 @@ pub enum EvidenceError {
     Unsignable(String),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+    /// The pack's content no longer matches its own hash.
+    #[error("{0}")]
+    Altered(String),
+    /// Something that is never replaced is already there.
+    #[error("{0}")]
+    Exists(String),
 }
 
 impl EvidenceError {
     pub fn exit_code(&self) -> u8 {
         use crate::error::exit;
         match self {
-            EvidenceError::Unreadable { .. } | EvidenceError::KeyFile { .. } => exit::USAGE,
+            EvidenceError::Unreadable { .. }
+            | EvidenceError::KeyFile { .. }
+            | EvidenceError::Exists(_) => exit::USAGE,
             EvidenceError::Key(_)
             | EvidenceError::Serialize(_)
             | EvidenceError::Unsignable(_)
             | EvidenceError::Write { .. } => exit::PROVIDER,
+            EvidenceError::Altered(_) => exit::FAILED,
         }
     }
 }

@@ -1,0 +1,90 @@
+//! `forge evidence verify`, `verify-chain` and `recheck`: what the reader trusts, and the report.
+use crate::error::{Error, exit};
+use crate::evidence::{self, EvidenceKey, Trust, input, signing_key};
+use std::path::{Path, PathBuf};
+
+/// The keys the reader trusts: their evidence key (if any) and the pinned public keys.
+fn trust(key_file: Option<&Path>, public_keys: &[PathBuf]) -> Result<Trust, Error> {
+    let public = public_keys
+        .iter()
+        .map(|p| signing_key::load_public(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Trust {
+        hmac: EvidenceKey::for_verifying(key_file)?,
+        public,
+    })
+}
+
+pub fn verify(
+    g: &super::Global,
+    target: &str,
+    key_file: Option<&Path>,
+    public_keys: &[PathBuf],
+    artifacts: Option<&Path>,
+) -> Result<u8, Error> {
+    let pack = super::evidence_cmd::resolve(g, target)?;
+    if let Some(dir) = artifacts {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "--artifacts {}: not a folder (expected the folder the pack's artifact paths are relative to)",
+                dir.display()
+            )));
+        }
+    }
+    let trust = trust(key_file, public_keys)?;
+    let bytes = input::read_regular(&pack, input::PACK_CAP).map_err(|e| {
+        evidence::EvidenceError::Unreadable {
+            path: pack.display().to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    let report = evidence::verify(&bytes, &trust, artifacts);
+    if g.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
+        println!("{json}");
+    } else if !g.quiet {
+        for c in &report.checks {
+            let mark = if c.ok { "ok  " } else { "FAIL" };
+            println!("{mark} {}: {}", c.name, c.detail);
+        }
+        if report.valid {
+            println!("{}: valid", pack.display());
+        }
+    }
+    if !report.valid {
+        let failed: Vec<String> = report
+            .failures()
+            .map(|c| format!("{} ({})", c.name, c.detail))
+            .collect();
+        let what = if report.unreadable {
+            "unreadable"
+        } else {
+            "invalid"
+        };
+        eprintln!(
+            "error: {} is {what}: failed check: {}",
+            pack.display(),
+            failed.join("; ")
+        );
+    }
+    Ok(if report.valid {
+        exit::OK
+    } else if report.unreadable {
+        exit::USAGE
+    } else {
+        exit::FAILED
+    })
+}
+
+pub fn verify_chain(
+    _g: &super::Global,
+    _key_file: Option<&Path>,
+    _public_keys: &[PathBuf],
+) -> Result<u8, Error> {
+    Err(Error::Usage("verify-chain: not built yet".to_string()))
+}
+
+pub fn recheck(_g: &super::Global, _target: &str) -> Result<u8, Error> {
+    Err(Error::Usage("recheck: not built yet".to_string()))
+}
