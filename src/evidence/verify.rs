@@ -293,9 +293,11 @@ fn check_ed25519(
         .and_then(Value::as_str)
         .and_then(Ed25519PublicKey::from_base64);
     match embedded {
-        Some(k) if k.verify(content, raw) && k.key_id() == key_id => f.unpinned.push(format!(
-            "{key_id} verifies only with the public key embedded in the pack"
-        )),
+        Some(k) if trust.public.is_empty() && k.verify(content, raw) && k.key_id() == key_id => {
+            f.unpinned.push(format!(
+                "{key_id} verifies only with the public key embedded in the pack"
+            ))
+        }
         _ if trust.public.is_empty() => f.unchecked.push(format!(
             "{key_id}: not checked, no trusted public key and the embedded one does not verify"
         )),

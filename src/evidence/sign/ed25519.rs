@@ -45,11 +45,15 @@ impl Ed25519Key {
             .map_err(|e| format!("not an ed25519 private key in PKCS#8 PEM ({e})"))
     }
 
-    /// The private key as PKCS#8 PEM; the caller writes it with mode 0600.
+    /// The private key as PKCS#8 v1 PEM (the 48-byte form OpenSSL writes, without the optional
+    /// public key, which older readers refuse); the caller writes it with mode 0600.
     pub fn to_pkcs8_pem(&self) -> Result<zeroize::Zeroizing<String>, EvidenceError> {
-        self.key
-            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-            .map_err(|e| EvidenceError::Key(format!("cannot encode the signing key: {e}")))
+        ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map_err(|e| EvidenceError::Key(format!("cannot encode the signing key: {e}")))
     }
 
     pub fn public(&self) -> Ed25519PublicKey {
