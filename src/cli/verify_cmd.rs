@@ -85,6 +85,69 @@ pub fn verify_chain(
     Err(Error::Usage("verify-chain: not built yet".to_string()))
 }
 
-pub fn recheck(_g: &super::Global, _target: &str) -> Result<u8, Error> {
-    Err(Error::Usage("recheck: not built yet".to_string()))
+pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {
+    use crate::evidence::recheck::{self, RunRecord};
+    let pack = super::evidence_cmd::resolve(g, target)?;
+    let root = super::runs::root_dir(g)?;
+    let record = RunRecord::open(&pack, &root)?;
+    let report = super::runtime()?.block_on(async {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let on_interrupt = cancel.clone();
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.cancel();
+            }
+        });
+        let report = recheck::recheck(&record, &cancel).await;
+        watcher.abort();
+        report
+    })?;
+    if g.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
+        println!("{json}");
+    } else if !g.quiet {
+        for c in &report.validators {
+            let mark = if c.matches { "same   " } else { "DIFFERS" };
+            let then = c
+                .recorded
+                .as_ref()
+                .map_or_else(|| "no result in the pack".to_string(), words);
+            println!(
+                "{mark} {}: now {}; the pack says {then}",
+                c.name,
+                words(&c.now)
+            );
+        }
+    }
+    if report.matches {
+        if !g.quiet && !g.json {
+            println!(
+                "run {}: every validator gives the recorded result",
+                report.run_id
+            );
+        }
+        return Ok(exit::OK);
+    }
+    let differ: Vec<&str> = report
+        .validators
+        .iter()
+        .filter(|c| !c.matches)
+        .map(|c| c.name.as_str())
+        .collect();
+    eprintln!(
+        "error: run {}: validators that differ from the pack: {}",
+        report.run_id,
+        differ.join(", ")
+    );
+    Ok(exit::FAILED)
+}
+
+fn words(o: &crate::evidence::recheck::Outcome) -> String {
+    let how = match (o.timed_out, o.exit_code) {
+        (true, _) => "timed out".to_string(),
+        (false, Some(c)) => format!("exit {c}"),
+        (false, None) => "did not run".to_string(),
+    };
+    format!("{how}, score {:.2}", o.score)
 }

@@ -61,7 +61,8 @@ pub fn read_regular(path: &Path, limit: Limit) -> Result<Vec<u8>, InputError> {
     }
     let mut bytes = Vec::with_capacity(len as usize);
     // The file may grow after fstat: read one byte past the limit to notice.
-    file.take(limit.0 + 1).read_to_end(&mut bytes)?;
+    file.take(limit.0.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit.0 {
         return Err(InputError::TooBig(limit.0));
     }

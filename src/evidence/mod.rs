@@ -7,6 +7,7 @@ pub mod intoto;
 mod key;
 mod markdown;
 mod model;
+pub mod recheck;
 pub mod sign;
 pub mod signing_key;
 pub mod synthesis;
