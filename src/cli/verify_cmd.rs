@@ -78,11 +78,60 @@ pub fn verify(
 }
 
 pub fn verify_chain(
-    _g: &super::Global,
-    _key_file: Option<&Path>,
-    _public_keys: &[PathBuf],
+    g: &super::Global,
+    key_file: Option<&Path>,
+    public_keys: &[PathBuf],
 ) -> Result<u8, Error> {
-    Err(Error::Usage("verify-chain: not built yet".to_string()))
+    use crate::evidence::chain;
+    let trust = trust(key_file, public_keys)?;
+    if trust.hmac.is_none() && trust.public.is_empty() {
+        return Err(Error::Usage(format!(
+            "verify-chain needs a key to trust: --public-key F (ed25519), or the evidence key (--key-file F or {})",
+            crate::evidence::KEY_ENV_VAR
+        )));
+    }
+    let root = super::runs::root_dir(g)?;
+    let packs = chain::load_root(&root, &trust).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read {}: {e}",
+            crate::layout::runs_dir(&root).display()
+        ))
+    })?;
+    let report = chain::check(&packs, None);
+    if g.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
+        println!("{json}");
+    } else if !g.quiet {
+        for p in &report.problems {
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            println!("FAIL {}: {kind}: {}", p.run_id, p.detail);
+        }
+        let head = report.head.as_ref().map_or_else(
+            || "no single head".to_string(),
+            |h| format!("head {} sha256 {}", h.run_id, h.sha256),
+        );
+        let unchained = match report.unchained {
+            0 => String::new(),
+            n => format!(" (and {n} older packs written before chaining, each verified)"),
+        };
+        let verdict = if report.intact { "intact" } else { "BROKEN" };
+        println!(
+            "chain of {} packs {verdict}; {head}{unchained}",
+            report.length
+        );
+    }
+    if !report.intact {
+        eprintln!(
+            "error: the evidence chain of {} is broken: {} problem(s)",
+            root.display(),
+            report.problems.len()
+        );
+    }
+    Ok(super::pass_fail(report.intact))
 }
 
 pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {

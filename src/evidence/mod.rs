@@ -2,6 +2,7 @@
 
 mod artifacts;
 pub mod canonical;
+pub mod chain;
 pub mod input;
 pub mod intoto;
 mod key;
