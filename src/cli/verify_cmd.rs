@@ -97,7 +97,10 @@ pub fn verify_chain(
             crate::layout::runs_dir(&root).display()
         ))
     })?;
-    let report = chain::check(&packs, None);
+    // The history's ledger, when this root has one, also shows a deleted newest pack.
+    let ledger = crate::history::History::open_read_only(&root)?.evidence_chain()?;
+    let ledger = (!ledger.is_empty()).then_some(ledger);
+    let report = chain::check(&packs, ledger.as_deref());
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;

@@ -6,12 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
-/// A pack's place in the chain: which pack and which content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Link {
-    pub run_id: String,
-    pub sha256: String,
-}
+pub use super::PackLink as Link;
 
 /// What a pack says came before it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -189,6 +189,14 @@ pub enum GeneratedBy {
     Template,
 }
 
+/// A pack's place in the root's evidence chain: which run, and the sha256 of its canonical
+/// content (`integrity.sha256`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackLink {
+    pub run_id: String,
+    pub sha256: String,
+}
+
 /// How the pack is sealed: one hash, any number of signatures over the same canonical bytes.
 /// A v1 pack's single HMAC signature (`algorithm`, `key_id`, `signature` beside the hash) reads
 /// as a one-entry list.

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this forge writes. A file with a higher version came from a newer forge.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
 
 /// Version 1: runs, iterations, validator results.
 const V1: &str = "
@@ -77,8 +77,17 @@ CREATE TABLE model_calls (
 CREATE INDEX model_calls_by_run ON model_calls (run_id);
 ";
 
+/// Version 3: the root's evidence chain, in the order packs were sealed (SPEC §9).
+const V2_TO_V3: &str = "
+CREATE TABLE evidence_chain (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id  TEXT NOT NULL UNIQUE,
+    sha256  TEXT NOT NULL
+);
+";
+
 /// Each step takes the schema from version `i` to `i + 1`.
-const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2];
+const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3];
 
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
