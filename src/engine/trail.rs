@@ -52,6 +52,7 @@ impl Trail {
                     model: llm.model.clone(),
                     host: llm.host(),
                 },
+                previous: None,
             },
             iterations: Vec::new(),
             tool_invocations: Vec::new(),

@@ -47,7 +47,7 @@ pub struct ChainPack {
     pub invalid: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     Missing,
@@ -188,8 +188,15 @@ pub fn check(packs: &[ChainPack], ledger: Option<&[Link]>) -> ChainReport {
         }),
         None => None,
     };
-    problems.sort_by(|a, b| a.run_id.cmp(&b.run_id).then(a.detail.cmp(&b.detail)));
-    problems.dedup();
+    // One line per pack and kind: the link check and the ledger may both see the same fact.
+    problems.sort_by(|a, b| (&a.run_id, a.kind).cmp(&(&b.run_id, b.kind)));
+    problems.dedup_by(|later, first| {
+        let same = later.run_id == first.run_id && later.kind == first.kind;
+        if same && !first.detail.contains(&later.detail) {
+            first.detail = format!("{}; {}", first.detail, later.detail);
+        }
+        same
+    });
     ChainReport {
         intact: problems.is_empty(),
         length: chained.len(),

@@ -18,7 +18,7 @@ mod write;
 pub use key::{ENV_VAR as KEY_ENV_VAR, EvidenceKey, default_path as default_key_path};
 pub use markdown::render_markdown;
 pub use model::*;
-pub use sign::{Signers, sign};
+pub use sign::{Signers, seal, sign};
 pub use verify::{Check, Trust, VerifyReport, verify};
 pub use write::{JSON_FILE, PackPaths, read_pack, write_pack};
 
@@ -43,6 +43,8 @@ pub enum EvidenceError {
     /// The pack's content no longer matches its own hash.
     #[error("{0}")]
     Altered(String),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
     /// Something that is never replaced is already there.
     #[error("{0}")]
     Exists(String),
@@ -60,6 +62,7 @@ impl EvidenceError {
             | EvidenceError::Unsignable(_)
             | EvidenceError::Write { .. } => exit::PROVIDER,
             EvidenceError::Altered(_) => exit::FAILED,
+            EvidenceError::History(e) => e.exit_code(),
         }
     }
 }

@@ -27,6 +27,10 @@ pub struct Metadata {
     pub forge_version: String,
     pub contract: ContractRef,
     pub llm: LlmRef,
+    /// The pack sealed last in the same root before this one; `null` for the first. Absent
+    /// from packs written before forge chained them (they read as `None` too).
+    #[serde(default)]
+    pub previous: Option<PackLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

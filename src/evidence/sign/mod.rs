@@ -10,7 +10,7 @@ mod hmac;
 pub use ed25519::{Ed25519Key, Ed25519PublicKey};
 
 use super::canonical::{self, CANONICALIZATION};
-use super::{EvidenceError, EvidenceKey, EvidencePack, Integrity, SCHEMA, Signature};
+use super::{EvidenceError, EvidenceKey, EvidencePack, Integrity, PackLink, SCHEMA, Signature};
 use base64::Engine as _;
 
 pub const HMAC_SHA256: &str = "hmac-sha256";
@@ -112,6 +112,25 @@ pub fn sign(pack: &mut EvidencePack, signers: &impl SignerSet) -> Result<(), Evi
         signatures,
     });
     Ok(())
+}
+
+/// Sign `pack` as the next link of its root's evidence chain: in one history write transaction,
+/// name the chain's head as `metadata.previous`, sign, and record this pack as the new head, so
+/// that concurrent runs of the same root still form one chain.
+pub fn seal(
+    pack: &mut EvidencePack,
+    signers: &impl SignerSet,
+    history: &crate::history::History,
+) -> Result<PackLink, EvidenceError> {
+    let run_id = pack.metadata.run_id.clone();
+    history.chain_pack(&run_id, |previous| {
+        pack.metadata.previous = previous;
+        sign(pack, signers)?;
+        pack.integrity
+            .as_ref()
+            .map(|i| i.sha256.clone())
+            .ok_or_else(|| EvidenceError::Unsignable("signing left no integrity block".to_string()))
+    })
 }
 
 fn signature_entry(signer: &dyn Signer, bytes: &[u8]) -> Result<Signature, EvidenceError> {
