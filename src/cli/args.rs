@@ -117,6 +117,9 @@ pub struct ConvergeArgs {
     /// Record every model exchange of the run to a cassette
     #[arg(long, value_name = "CASSETTE")]
     pub record: Option<PathBuf>,
+    /// Also sign the pack with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)
+    #[arg(long, value_name = "F")]
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

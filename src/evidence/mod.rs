@@ -3,6 +3,7 @@
 mod artifacts;
 pub mod canonical;
 pub mod chain;
+mod fold;
 pub mod input;
 pub mod intoto;
 mod key;
@@ -15,12 +16,13 @@ pub mod synthesis;
 mod verify;
 mod write;
 
+pub use fold::{build, fold_raw, rebuild};
 pub use key::{ENV_VAR as KEY_ENV_VAR, EvidenceKey, default_path as default_key_path};
 pub use markdown::render_markdown;
 pub use model::*;
 pub use sign::{Signers, seal, sign};
 pub use verify::{Check, Trust, VerifyReport, verify};
-pub use write::{JSON_FILE, PackPaths, read_pack, write_pack};
+pub use write::{JSON_FILE, MARKDOWN_FILE, PackPaths, read_pack, write_pack};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -48,21 +50,4 @@ pub enum EvidenceError {
     /// Something that is never replaced is already there.
     #[error("{0}")]
     Exists(String),
-}
-
-impl EvidenceError {
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
-        match self {
-            EvidenceError::Unreadable { .. }
-            | EvidenceError::KeyFile { .. }
-            | EvidenceError::Exists(_) => exit::USAGE,
-            EvidenceError::Key(_)
-            | EvidenceError::Serialize(_)
-            | EvidenceError::Unsignable(_)
-            | EvidenceError::Write { .. } => exit::PROVIDER,
-            EvidenceError::Altered(_) => exit::FAILED,
-            EvidenceError::History(e) => e.exit_code(),
-        }
-    }
 }

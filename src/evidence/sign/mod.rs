@@ -10,7 +10,7 @@ mod hmac;
 pub use ed25519::{Ed25519Key, Ed25519PublicKey};
 
 use super::canonical::{self, CANONICALIZATION};
-use super::{EvidenceError, EvidenceKey, EvidencePack, Integrity, PackLink, SCHEMA, Signature};
+use super::{EvidenceError, EvidenceKey, EvidencePack, Integrity, SCHEMA, Signature};
 use base64::Engine as _;
 
 pub const HMAC_SHA256: &str = "hmac-sha256";
@@ -114,23 +114,28 @@ pub fn sign(pack: &mut EvidencePack, signers: &impl SignerSet) -> Result<(), Evi
     Ok(())
 }
 
-/// Sign `pack` as the next link of its root's evidence chain: in one history write transaction,
-/// name the chain's head as `metadata.previous`, sign, and record this pack as the new head, so
-/// that concurrent runs of the same root still form one chain.
+/// Sign `pack` as the next link of its root's evidence chain and write it into `run_dir`: in
+/// one history write transaction, name the chain's head as `metadata.previous`, sign, write
+/// evidence.json and evidence.md, and record this pack as the new head. Concurrent runs of the
+/// same root thus still form one chain, and a pack that could not be written never joins it.
 pub fn seal(
     pack: &mut EvidencePack,
     signers: &impl SignerSet,
     history: &crate::history::History,
-) -> Result<PackLink, EvidenceError> {
+    run_dir: &std::path::Path,
+) -> Result<super::PackPaths, EvidenceError> {
     let run_id = pack.metadata.run_id.clone();
+    let mut paths = None;
     history.chain_pack(&run_id, |previous| {
         pack.metadata.previous = previous;
         sign(pack, signers)?;
+        paths = Some(super::write_pack(run_dir, pack)?);
         pack.integrity
             .as_ref()
             .map(|i| i.sha256.clone())
             .ok_or_else(|| EvidenceError::Unsignable("signing left no integrity block".to_string()))
-    })
+    })?;
+    paths.ok_or_else(|| EvidenceError::Unsignable("the pack was not written".to_string()))
 }
 
 fn signature_entry(signer: &dyn Signer, bytes: &[u8]) -> Result<Signature, EvidenceError> {
