@@ -20,7 +20,13 @@ fn seal(root: &std::path::Path, history: &History, signers: &Signers, id: &str) 
     // Finished in run id order, a second apart.
     let n: u32 = id[id.len() - 2..].parse().unwrap();
     pack.metadata.finished_at = format!("2026-11-21T17:00:{n:02}.000Z");
-    evidence::seal(&mut pack, signers, history, &forge::layout::run_dir(root, id)).expect("seal");
+    evidence::seal(
+        &mut pack,
+        signers,
+        history,
+        &forge::layout::run_dir(root, id),
+    )
+    .expect("seal");
 }
 
 /// A root with `n` chained packs signed with HMAC and ed25519; returns the public key path.

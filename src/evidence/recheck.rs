@@ -11,8 +11,7 @@ use serde::Serialize;
 use std::path::{Component, Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
-pub const CONTRACT_FILE: &str = "contract.yaml";
-pub const ARTIFACTS_DIR: &str = "artifacts";
+use crate::run_folder::{ARTIFACTS_DIR, CONTRACT_FILE};
 
 /// A contract file bigger than this is not one forge wrote.
 const CONTRACT_CAP: Limit = Limit(4 * 1024 * 1024);
