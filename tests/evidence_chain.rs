@@ -1,5 +1,6 @@
 //! `forge evidence verify-chain`: packs sealed into the root's chain through the library (as
 //! the evidence builder does), checked through the binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! SPEC §9 on real runs: `forge converge` against the loopback fake LLM signs its pack with
 //! ed25519, seals it into the root's chain (also when two runs finish at once), and the run can
 //! be rechecked and exported.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

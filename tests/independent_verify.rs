@@ -1,5 +1,6 @@
 //! forge's v2 pack and its DSSE envelope checked by code forge did not write: Python's
 //! `cryptography` (OpenSSL) and `rfc8785` packages, through tests/verify_pack.py.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `forge evidence recheck`: the stored contract's validators run again on the kept artifacts,
 //! in a private copy of the root, and compared with the pack's final iteration.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -7,7 +7,7 @@ use super::input::{self, InputError};
 use super::verify::short;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 /// What one artifact check found. `refused`: the input itself is unacceptable (outside DIR,
 /// not a regular file, unreadable), as opposed to present but different.
@@ -141,7 +141,7 @@ pub fn check_one(dir: &Path, base: &Path, a: &Artifact) -> ArtifactOutcome {
 }
 
 /// Size and sha256 (hex) of a regular file, read in large blocks.
-fn hash_file(path: &PathBuf) -> Result<(u64, String), InputError> {
+fn hash_file(path: &Path) -> Result<(u64, String), InputError> {
     let (mut file, _) = input::open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

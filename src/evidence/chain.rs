@@ -400,6 +400,14 @@ mod tests {
             .collect()
     }
 
+    /// name, packs, ledger, expected (run id, kind) problems
+    type Case<'a> = (
+        &'a str,
+        Vec<ChainPack>,
+        Option<&'a [Link]>,
+        Vec<(String, ProblemKind)>,
+    );
+
     #[test]
     fn table_of_chains() {
         use ProblemKind::*;
@@ -411,12 +419,7 @@ mod tests {
             l.sha256 = "other".into();
         }
         let ledger = [link("A"), link("B"), link("C")];
-        let cases: Vec<(
-            &str,
-            Vec<ChainPack>,
-            Option<&[Link]>,
-            Vec<(String, ProblemKind)>,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "intact",
                 vec![a.clone(), b.clone(), c.clone()],
