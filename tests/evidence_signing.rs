@@ -325,6 +325,17 @@ fn duplicate_keys_big_files_and_special_files_are_refused_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("not a regular file"));
     p.forge(&["evidence", "show", "zero.json"]).assert().code(2);
+    // Key files are read the same way: a device given as a key is refused, not read forever.
+    for key in ["/dev/zero", "zero.json"] {
+        p.forge(&["evidence", "verify", &pack, "--key-file", key])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a regular file"));
+        p.forge(&["evidence", "verify", &pack, "--public-key", key])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a regular file"));
+    }
 }
 
 #[test]

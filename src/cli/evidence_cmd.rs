@@ -93,11 +93,7 @@ fn in_toto(
         ))
         .into());
     }
-    let source = loaded
-        .value
-        .pointer("/metadata/llm/source")
-        .and_then(serde_json::Value::as_str);
-    let statement = intoto::statement(&loaded.pack, &sha256, source);
+    let statement = intoto::statement(&loaded.pack, &sha256);
     let envelope = intoto::envelope(&statement, &key)?;
     let mut bytes = serde_json::to_vec_pretty(&envelope).map_err(EvidenceError::Serialize)?;
     bytes.push(b'\n');

@@ -43,8 +43,7 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The in-toto Statement for a pack whose canonical content hashes to `pack_sha256`.
-/// `source` is where the model's answers came from (`live`/`replay`), when the pack says.
-pub fn statement(pack: &EvidencePack, pack_sha256: &str, source: Option<&str>) -> Value {
+pub fn statement(pack: &EvidencePack, pack_sha256: &str) -> Value {
     let md = &pack.metadata;
     let raw = &pack.raw_evidence;
     let subject: Vec<Value> = raw
@@ -85,7 +84,7 @@ pub fn statement(pack: &EvidencePack, pack_sha256: &str, source: Option<&str>) -
                 "forge_version": md.forge_version,
             },
             "contract": {"name": md.contract.name, "sha256": md.contract.sha256},
-            "llm": {"provider": md.llm.provider, "model": md.llm.model, "source": source},
+            "llm": {"provider": md.llm.provider, "model": md.llm.model, "source": md.llm.source},
             "outcome": {
                 "status": raw.outcome.status,
                 "degraded": raw.outcome.degraded,
