@@ -87,6 +87,14 @@ fn an_intact_chain_links_each_pack_to_the_one_before() {
         third["metadata"]["previous"]["sha256"],
         second["integrity"]["sha256"]
     );
+    p.forge(&["evidence", "show", &run_id(3)])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "| Chain | follows run `{}` (sha256 `{}`) |",
+            run_id(2),
+            second["integrity"]["sha256"].as_str().unwrap()
+        )));
     let r = verify_chain(&p, &public, 0);
     assert_eq!(r["intact"], true);
     assert_eq!(r["length"], 3);

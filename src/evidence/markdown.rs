@@ -354,6 +354,15 @@ fn integrity(pack: &EvidencePack) -> String {
         cell(&i.canonicalization),
         cell(&i.sha256)
     );
+    let chain = match &pack.metadata.previous {
+        Some(l) => format!(
+            "follows run `{}` (sha256 `{}`)",
+            cell(&l.run_id),
+            cell(&l.sha256)
+        ),
+        None => "first pack of this root's chain, or written before packs were chained".to_string(),
+    };
+    out.push_str(&format!("\n| Chain | {chain} |"));
     for s in &i.signatures {
         out.push_str(&format!(
             "\n| Signature ({}) | key `{}`: `{}` |",
