@@ -61,6 +61,7 @@ impl Fold {
                     forge_version: forge_version.clone(),
                     contract: contract.clone(),
                     llm: llm.clone(),
+                    previous: None,
                 });
             }
             Event::ModelFinished { n, call, answer } => {
