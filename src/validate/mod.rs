@@ -23,6 +23,8 @@ pub enum ValidateError {
     Spawn { name: String, message: String },
     #[error("lost track of validator `{name}`: {message}")]
     Wait { name: String, message: String },
+    #[error(transparent)]
+    Sandbox(#[from] crate::sandbox::SandboxError),
     /// The round was cancelled (Ctrl-C); every validator's process group was killed.
     #[error("validation cancelled; every running validator was stopped")]
     Cancelled,
@@ -31,7 +33,7 @@ pub enum ValidateError {
 impl ValidateError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            ValidateError::Spawn { .. } | ValidateError::Wait { .. } => {
+            ValidateError::Spawn { .. } | ValidateError::Wait { .. } | ValidateError::Sandbox(_) => {
                 crate::error::exit::PROVIDER
             }
             ValidateError::Cancelled => crate::error::exit::INTERRUPTED,

@@ -4,6 +4,7 @@ use super::capture::OutputCapture;
 use super::parsers::parse_counts_noted;
 use super::{ValidateError, ValidatorResult, digest, score_validator, scrubbed_env};
 use crate::contract::Validator;
+use crate::sandbox::{Guard, Policy};
 use futures_util::future::join_all;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -37,6 +38,8 @@ struct Started {
     group: Option<Pid>,
     output: pipe::Receiver,
     started: Instant,
+    /// The sandbox's leftovers (cgroups, private HOME), released once the validator ended.
+    guard: Guard,
 }
 
 /// Run every validator concurrently in `dir`; `on_finished` sees each result as it completes.
@@ -65,9 +68,10 @@ pub async fn run_all_with_env(
         env.retain(|(name, _)| name.as_os_str() != k.as_str());
         env.push((k.into(), v.into()));
     }
+    let policy = Policy::for_round(validators.iter().map(|v| (v.name.as_str(), &v.sandbox))).await?;
     let mut started = Vec::with_capacity(validators.len());
     for v in validators {
-        match start(v, dir, &env) {
+        match start(v, dir, &env, &policy) {
             Ok(s) => started.push(s),
             Err(e) => {
                 for s in &started {
@@ -95,6 +99,7 @@ fn start(
     v: &Validator,
     dir: &Path,
     env: &[(OsString, OsString)],
+    policy: &Policy,
 ) -> Result<Started, ValidateError> {
     let spawn_error = |e: std::io::Error| ValidateError::Spawn {
         name: v.name.clone(),
@@ -105,12 +110,12 @@ fn start(
     let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| spawn_error(std::io::Error::from(e)))?;
     let write_err: OwnedFd = write.try_clone().map_err(spawn_error)?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&v.run)
+    let wrapped = policy.wrap(&v.run, dir, env, &v.sandbox)?;
+    let mut cmd = Command::new(&wrapped.program);
+    cmd.args(&wrapped.args)
         .current_dir(dir)
         .env_clear()
-        .envs(env.iter().map(|(k, val)| (k, val)))
+        .envs(wrapped.env.iter().map(|(k, val)| (k, val)))
         .stdin(Stdio::null())
         .stdout(Stdio::from(write))
         .stderr(Stdio::from(write_err))
@@ -136,6 +141,7 @@ fn start(
         group,
         output,
         started,
+        guard: wrapped.guard,
     })
 }
 
@@ -167,13 +173,15 @@ async fn finish(
         Ending::Cancelled => {
             signal_group(s.group, Signal::SIGKILL);
             let _ = s.child.wait().await;
+            s.guard.release().await;
             stop_reading.cancel();
             return Ok(None);
         }
     };
     let duration_ms = u64::try_from(s.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    // The validator is over: whatever it left running in its group goes too.
+    // The validator is over: whatever it left running in its group (and its cgroup) goes too.
     signal_group(s.group, Signal::SIGKILL);
+    s.guard.release().await;
     let status = status.map_err(|e| ValidateError::Wait {
         name: v.name.clone(),
         message: e.to_string(),
