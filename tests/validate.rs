@@ -2,6 +2,7 @@
 //! bounded output, exit codes, the scrubbed environment, cancellation, parsers and scoring.
 
 use forge::contract::{Parser, Validator, ValidatorKind};
+use forge::sandbox::{Mode, SandboxSettings};
 use forge::validate::{ValidateError, ValidatorResult, run_all, score_round};
 use std::path::Path;
 use std::sync::Mutex;
@@ -17,6 +18,10 @@ fn validator(name: &str, run: &str) -> Validator {
         required: false,
         timeout: Duration::from_secs(30),
         parse: Parser::ExitCode,
+        sandbox: SandboxSettings {
+            mode: Mode::Off,
+            ..SandboxSettings::default()
+        },
     }
 }
 

@@ -87,13 +87,16 @@ impl Policy {
             return Ok(Policy { available: None });
         }
         let available = availability().await;
-        if let Some((name, _)) = settings.iter().find(|(_, s)| s.mode == Mode::Required) {
-            if !available.namespaces() || available.helper.is_none() {
-                return Err(SandboxError::Unavailable {
-                    validator: name.to_string(),
-                    reason: available.reasons.join("; "),
-                });
-            }
+        let refused = |s: &SandboxSettings| {
+            let network = s.network || available.has(Mechanism::NetworkNamespace);
+            s.mode == Mode::Required
+                && (!available.namespaces() || !network || available.helper.is_none())
+        };
+        if let Some((name, _)) = settings.iter().find(|(_, s)| refused(s)) {
+            return Err(SandboxError::Unavailable {
+                validator: name.to_string(),
+                reason: available.reasons.join("; "),
+            });
         }
         if settings.iter().any(|(_, s)| s.mode == Mode::Auto) {
             if let Some(line) = available.notice() {
