@@ -3,7 +3,7 @@
 
 use super::plan::{HELPER_ARG, Mechanism, PROBE_ARG, Plan, Report};
 use super::{ResourceLimits, cgroup};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -96,7 +96,7 @@ async fn probe() -> Availability {
     }
 }
 
-async fn run_probe(exe: &PathBuf, namespaces: bool) -> Result<Report, String> {
+async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, String> {
     let scratch = tempfile::Builder::new()
         .prefix("forge-sandbox-probe-")
         .tempdir()

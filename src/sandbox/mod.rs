@@ -7,11 +7,13 @@ mod cgroup;
 mod linux;
 mod plan;
 mod policy;
+mod record;
 mod settings;
 
 pub use availability::{Availability, availability};
 pub use plan::{HELPER_ARG, Mechanism};
 pub use policy::{Guard, Policy, Sandbox, Unconfined, Wrapped};
+pub use record::SandboxRecord;
 pub use settings::{Mode, ResourceLimits, SandboxSettings};
 
 /// Why a validator could not be started in its sandbox.
