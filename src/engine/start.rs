@@ -1,6 +1,7 @@
 //! The library entry point: start a run from a loaded contract and settings, get back a handle
 //! with its id, its events and a cancel. The CLI, `forge serve` and tests all start runs here.
 
+use crate::sandbox::SandboxRecord;
 use super::events::{AnswerSource, CassetteRef, ContractInfo, Envelope, Event, LlmInfo};
 use super::failure::RunFailure;
 use super::log::{EventLog, Observer};
@@ -119,6 +120,10 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         threshold: req.settings.threshold,
         trace_id: req.trace_id,
     });
+    let validators = contract.validators.iter();
+    let sandbox =
+        SandboxRecord::for_validators(validators.map(|v| (v.name.as_str(), &v.sandbox))).await;
+    log.emit(Event::Sandbox { sandbox });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),

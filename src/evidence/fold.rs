@@ -40,6 +40,7 @@ impl Default for RawEvidence {
                 reason: String::new(),
             },
             events_sha256: None,
+            sandbox: None,
         }
     }
 }
@@ -62,6 +63,9 @@ impl Fold {
                     contract: contract.clone(),
                     llm: llm.clone(),
                 });
+            }
+            Event::Sandbox { sandbox } => {
+                self.raw.sandbox = Some(sandbox.clone());
             }
             Event::ModelFinished { n, call, answer } => {
                 self.raw.tool_invocations.push(ToolInvocation::ModelCall {
