@@ -488,10 +488,20 @@ fn the_sandbox_section_of_spec_11_lints_clean_and_is_in_the_schema() {
     let (_, out, _) = forge(&p, &["contract", "schema"]);
     let s: serde_json::Value = serde_json::from_str(&out).unwrap();
     let text = s.to_string();
-    for key in ["\"writable\"", "\"cpu_time\"", "\"file_size\"", "\"processes\"", "\"off\""] {
+    for key in [
+        "\"writable\"",
+        "\"cpu_time\"",
+        "\"file_size\"",
+        "\"processes\"",
+        "\"off\"",
+    ] {
         assert!(text.contains(key), "{key} not in schema");
     }
-    assert!(s["properties"]["sandbox"].is_object(), "{}", s["properties"]);
+    assert!(
+        s["properties"]["sandbox"].is_object(),
+        "{}",
+        s["properties"]
+    );
     p.file(
         "bad.yaml",
         "version: 1\nname: s\ntask: t\nfiles: [a.py]\nsandbox: {mode: sometimes}\n\

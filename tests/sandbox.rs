@@ -1,12 +1,13 @@
 //! The validator sandbox (SPEC §11) through the real binary: each containment shown by what a
 //! validator could not do, and ordinary tools still working inside it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use support::Project;
 
 /// A contract whose validators are the given YAML list items (each starting `- name:`).
@@ -21,7 +22,10 @@ fn contract(p: &Project, extra: &str, validators: &str) -> String {
 
 /// `forge check --json`: exit code, each validator's exit code by name, and stderr.
 fn check(p: &Project, file: &str) -> (i32, Vec<(String, Option<i64>)>, String) {
-    let out = p.forge(&["check", "--json", file]).output().expect("forge runs");
+    let out = p
+        .forge(&["check", "--json", file])
+        .output()
+        .expect("forge runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json: serde_json::Value = serde_json::from_str(stdout.trim())
@@ -30,7 +34,12 @@ fn check(p: &Project, file: &str) -> (i32, Vec<(String, Option<i64>)>, String) {
         .as_array()
         .expect("validators")
         .iter()
-        .map(|v| (v["name"].as_str().unwrap_or("").to_string(), v["exit_code"].as_i64()))
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap_or("").to_string(),
+                v["exit_code"].as_i64(),
+            )
+        })
         .collect();
     (out.status.code().unwrap_or(-1), codes, stderr)
 }
@@ -99,7 +108,11 @@ fn the_network_is_a_private_loopback_unless_opened() {
     assert_ne!(code_of(&codes, "closed"), Some(0), "{stderr}");
     assert_eq!(code_of(&codes, "open"), Some(0), "{stderr}");
     assert_eq!(code_of(&codes, "own_loopback"), Some(0), "{stderr}");
-    assert_eq!(accepted.load(Ordering::SeqCst), 1, "only `network: true` got through");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "only `network: true` got through"
+    );
 }
 
 #[test]
@@ -127,7 +140,10 @@ fn writes_outside_the_workspace_are_refused() {
     assert_eq!(code_of(&codes, "inside"), Some(0), "{stderr}");
     assert_eq!(code_of(&codes, "tmp"), Some(0), "{stderr}");
     assert_eq!(code, 1);
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "original");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "original"
+    );
     assert!(!outside.path().join("new.txt").exists());
     assert_eq!(p.read("inside.txt"), "ok\n");
 }
@@ -144,7 +160,10 @@ fn an_opened_path_is_writable() {
     );
     let (code, _, stderr) = check(&p, &file);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(std::fs::read_to_string(extra.path().join("out.txt")).expect("written"), "ok\n");
+    assert_eq!(
+        std::fs::read_to_string(extra.path().join("out.txt")).expect("written"),
+        "ok\n"
+    );
 }
 
 #[test]
@@ -177,7 +196,10 @@ fn keys_history_and_credentials_are_unreadable() {
     for name in ["evidence.key", "history.db"] {
         assert!(!listed.contains(name), "{name} listed: {listed}");
     }
-    assert_eq!(std::fs::read_to_string(&key).expect("key kept"), "KEY-MATERIAL-0123456789");
+    assert_eq!(
+        std::fs::read_to_string(&key).expect("key kept"),
+        "KEY-MATERIAL-0123456789"
+    );
     assert_eq!(p.read(".forge/history.db"), "HISTORY-ROWS");
 }
 
@@ -296,7 +318,10 @@ fn required_refuses_and_auto_says_once_what_is_missing() {
     let out = without_namespaces(&p, &auto);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let notices: Vec<&str> = stderr.lines().filter(|l| l.starts_with("forge: sandbox:")).collect();
+    let notices: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("forge: sandbox:"))
+        .collect();
     assert_eq!(notices.len(), 1, "{stderr}");
     assert!(notices[0].contains("mount_namespace"), "{stderr}");
     assert!(notices[0].contains("mode: required"), "{stderr}");
@@ -308,7 +333,10 @@ fn required_refuses_and_auto_says_once_what_is_missing() {
     let out = without_namespaces(&p, "r.yaml");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("validator `strict` requires a sandbox"), "{stderr}");
+    assert!(
+        stderr.contains("validator `strict` requires a sandbox"),
+        "{stderr}"
+    );
     assert!(!p.join("ran.txt").exists(), "nothing may run");
 }
 
@@ -319,7 +347,10 @@ fn off_runs_validators_as_before() {
     let file = contract(
         &p,
         "sandbox: {mode: off}\n",
-        &format!("  - name: free\n    run: echo ok > {}/x.txt\n", outside.path().display()),
+        &format!(
+            "  - name: free\n    run: echo ok > {}/x.txt\n",
+            outside.path().display()
+        ),
     );
     let (code, _, stderr) = check(&p, &file);
     assert_eq!(code, 0, "{stderr}");

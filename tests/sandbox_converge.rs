@@ -47,9 +47,16 @@ fn a_converge_run_is_contained_and_its_pack_records_the_sandbox() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!root.join("escape.txt").exists());
-    assert_eq!(p.read("src/a.txt"), "done\n", "written back by forge, not the validator");
+    assert_eq!(
+        p.read("src/a.txt"),
+        "done\n",
+        "written back by forge, not the validator"
+    );
 
-    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let sandbox = lines
         .iter()
         .find(|l| l["event"] == "sandbox")
@@ -62,9 +69,19 @@ fn a_converge_run_is_contained_and_its_pack_records_the_sandbox() {
     .unwrap();
     let recorded = &pack["raw_evidence"]["sandbox"];
     assert_eq!(recorded["mechanisms"], sandbox["mechanisms"]);
-    for m in ["user_namespace", "mount_namespace", "pid_namespace", "network_namespace", "rlimits"] {
+    for m in [
+        "user_namespace",
+        "mount_namespace",
+        "pid_namespace",
+        "network_namespace",
+        "rlimits",
+    ] {
         assert!(
-            recorded["mechanisms"].as_array().unwrap().iter().any(|x| x == m),
+            recorded["mechanisms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == m),
             "{m} missing from {recorded}"
         );
     }
@@ -73,7 +90,10 @@ fn a_converge_run_is_contained_and_its_pack_records_the_sandbox() {
         std::path::Path::new(finished["evidence"].as_str().unwrap()).with_file_name("evidence.md"),
     )
     .unwrap();
-    assert!(md.contains("| Sandbox | user_namespace, mount_namespace"), "{md}");
+    assert!(
+        md.contains("| Sandbox | user_namespace, mount_namespace"),
+        "{md}"
+    );
     let verified = p
         .forge(&["evidence", "verify", finished["evidence"].as_str().unwrap()])
         .output()

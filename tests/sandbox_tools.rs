@@ -1,5 +1,6 @@
 //! Ordinary tools keep working inside the validator sandbox (SPEC §11): the example contract
 //! and every `forge init` template pass `forge check` with the full sandbox on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -60,7 +61,10 @@ fn the_example_contract_passes() {
     let p = Project::new();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tests = "examples/slugify/tests/test_slug.py";
-    p.file(tests, &std::fs::read_to_string(repo.join(tests)).expect("example"));
+    p.file(
+        tests,
+        &std::fs::read_to_string(repo.join(tests)).expect("example"),
+    );
     p.file("examples/slugify/src/slug.py", SLUGIFY);
     let text = std::fs::read_to_string(repo.join("contracts/slugify.yaml")).expect("contract");
     p.file("contracts/slugify.yaml", &text);
@@ -116,7 +120,10 @@ fn the_node_template_passes() {
     }
     let p = Project::new();
     let contract = init(&p, "node");
-    p.file("package.json", "{\"name\": \"t\", \"version\": \"1.0.0\"}\n");
+    p.file(
+        "package.json",
+        "{\"name\": \"t\", \"version\": \"1.0.0\"}\n",
+    );
     p.file(
         "src/title-case.js",
         "const SMALL = new Set(['a', 'of', 'the']);\nfunction titleCase(text) {\n  \
@@ -180,5 +187,8 @@ fn the_rust_template_passes_with_a_shared_target_folder() {
         target.path().display().to_string(),
     ));
     assert_check_passes(&p, &contract, &env);
-    assert!(target.path().join("debug").is_dir(), "cargo built into the shared target");
+    assert!(
+        target.path().join("debug").is_dir(),
+        "cargo built into the shared target"
+    );
 }

@@ -43,7 +43,11 @@ impl SandboxKeys {
 }
 
 impl Checker {
-    pub(super) fn sandbox(&mut self, raw: Option<At<RawSandbox>>, root: Option<&Path>) -> SandboxKeys {
+    pub(super) fn sandbox(
+        &mut self,
+        raw: Option<At<RawSandbox>>,
+        root: Option<&Path>,
+    ) -> SandboxKeys {
         let Some(raw) = raw else {
             return SandboxKeys::default();
         };
@@ -63,7 +67,11 @@ impl Checker {
                     u64::try_from(n.value).ok()
                 } else {
                     let message = format!("`processes` {} is out of range", n.value);
-                    self.report(&n, message, "expected a whole number of at least 1, e.g. 512");
+                    self.report(
+                        &n,
+                        message,
+                        "expected a whole number of at least 1, e.g. 512",
+                    );
                     None
                 }
             }),
@@ -102,7 +110,11 @@ impl Checker {
         }
         if let Some(rest) = text.strip_prefix("~/") {
             let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
-                self.report(&p, format!("cannot expand `{text}`: HOME is not set"), WRITABLE_HELP);
+                self.report(
+                    &p,
+                    format!("cannot expand `{text}`: HOME is not set"),
+                    WRITABLE_HELP,
+                );
                 return None;
             };
             return Some(PathBuf::from(home).join(rest));

@@ -139,7 +139,10 @@ fn sandbox_keys_resolve_contract_then_validator() {
     assert!(!a.network);
     assert_eq!(a.limits.memory, 512 << 20);
     assert_eq!(a.limits.processes, 64);
-    assert_eq!(a.writable, vec![root.join("cache"), PathBuf::from("/opt/x")]);
+    assert_eq!(
+        a.writable,
+        vec![root.join("cache"), PathBuf::from("/opt/x")]
+    );
     assert_eq!(a.hidden, vec![root.join(".forge")]);
     assert!(b.network);
     assert_eq!(b.limits.memory, 1_000_000_000);
@@ -163,13 +166,20 @@ fn bad_sandbox_values_are_located() {
     for (yaml, line, column, needle) in [
         ("sandbox: {mode: strict}\n", 5, 17, "unknown value `strict`"),
         ("sandbox:\n  memory: lots\n", 6, 11, "bad size for `memory`"),
-        ("sandbox:\n  processes: 0\n", 6, 14, "`processes` 0 is out of range"),
+        (
+            "sandbox:\n  processes: 0\n",
+            6,
+            14,
+            "`processes` 0 is out of range",
+        ),
         ("sandbox:\n  cpu_time: soon\n", 6, 13, "bad duration"),
         ("sandbox:\n  writable: [../up]\n", 6, 14, "leaves the root"),
         ("sandbox:\n  netwrok: true\n", 6, 3, "unknown key `netwrok`"),
     ] {
-        let text = format!("version: 1\nname: s\ntask: t\nfiles: [a.py]\n{yaml}\
-                            validators:\n  - name: a\n    run: 'true'\n");
+        let text = format!(
+            "version: 1\nname: s\ntask: t\nfiles: [a.py]\n{yaml}\
+                            validators:\n  - name: a\n    run: 'true'\n"
+        );
         let (_dir, path) = write(&text);
         let err = load(&path, None).unwrap_err();
         let d = &err.diagnostics()[0];

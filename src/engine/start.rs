@@ -1,7 +1,6 @@
 //! The library entry point: start a run from a loaded contract and settings, get back a handle
 //! with its id, its events and a cancel. The CLI, `forge serve` and tests all start runs here.
 
-use crate::sandbox::SandboxRecord;
 use super::events::{AnswerSource, CassetteRef, ContractInfo, Envelope, Event, LlmInfo};
 use super::failure::RunFailure;
 use super::log::{EventLog, Observer};
@@ -11,6 +10,7 @@ use crate::evidence::{self, EvidenceKey};
 use crate::history::{History, HistoryRecorder};
 use crate::llm::{ClientMode, LlmClient, ResolvedLlm};
 use crate::run_folder::RunFolder;
+use crate::sandbox::SandboxRecord;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 use std::sync::Arc;

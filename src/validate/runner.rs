@@ -68,7 +68,8 @@ pub async fn run_all_with_env(
         env.retain(|(name, _)| name.as_os_str() != k.as_str());
         env.push((k.into(), v.into()));
     }
-    let policy = Policy::for_round(validators.iter().map(|v| (v.name.as_str(), &v.sandbox))).await?;
+    let policy =
+        Policy::for_round(validators.iter().map(|v| (v.name.as_str(), &v.sandbox))).await?;
     let mut started = Vec::with_capacity(validators.len());
     for v in validators {
         match start(v, dir, &env, &policy) {

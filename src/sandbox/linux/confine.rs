@@ -20,7 +20,11 @@ pub fn rlimits(l: &ResourceLimits) -> Result<(), String> {
     let limits = [
         (Resource::RLIMIT_DATA, l.memory, l.memory),
         (Resource::RLIMIT_NPROC, l.processes, l.processes),
-        (Resource::RLIMIT_CPU, cpu, cpu.saturating_add(CPU_GRACE_SECS)),
+        (
+            Resource::RLIMIT_CPU,
+            cpu,
+            cpu.saturating_add(CPU_GRACE_SECS),
+        ),
         (Resource::RLIMIT_FSIZE, l.file_size, l.file_size),
     ];
     for (resource, soft, hard) in limits {
@@ -109,13 +113,7 @@ fn clear_capabilities() -> Result<(), String> {
         inheritable: 0,
     }; 2];
     // SAFETY: the header and two data structs are the layout capset(2) expects for version 3.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_capset,
-            &mut header as *mut Header,
-            data.as_ptr(),
-        )
-    };
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut header as *mut Header, data.as_ptr()) };
     if rc == 0 {
         Ok(())
     } else {

@@ -26,7 +26,11 @@ pub fn helper_main(args: &[OsString]) -> ExitCode {
     let (probe, plan) = match args {
         [flag, plan] if flag == PROBE_ARG => (true, plan),
         [plan] => (false, plan),
-        _ => return fail(&format!("usage: forge {HELPER_ARG} [{PROBE_ARG}] PLAN_JSON")),
+        _ => {
+            return fail(&format!(
+                "usage: forge {HELPER_ARG} [{PROBE_ARG}] PLAN_JSON"
+            ));
+        }
     };
     let plan: Plan = match serde_json::from_str(&plan.to_string_lossy()) {
         Ok(p) => p,

@@ -13,7 +13,8 @@ const TOLERATED: &[&str] = &["/proc", "/sys"];
 
 pub fn confine(plan: &Plan) -> Result<(), String> {
     let none: Option<&str> = None;
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     // Nothing done here may propagate back to the host's mounts.
     mount(none, "/", none, MsFlags::MS_REC | MsFlags::MS_PRIVATE, none)
         .map_err(|e| format!("cannot make mounts private: {e}"))?;
@@ -21,8 +22,8 @@ pub fn confine(plan: &Plan) -> Result<(), String> {
         bind(w, w)?;
     }
     for m in mount_points()? {
-        let keep = plan.writable.iter().any(|w| m.path.starts_with(w))
-            || m.path.starts_with("/proc");
+        let keep =
+            plan.writable.iter().any(|w| m.path.starts_with(w)) || m.path.starts_with("/proc");
         if keep {
             continue;
         }
@@ -31,10 +32,7 @@ pub fn confine(plan: &Plan) -> Result<(), String> {
             // A mount point the validator cannot even reach is no way out either.
             let unreachable = matches!(e, Errno::EACCES | Errno::ENOENT);
             if !unreachable && !TOLERATED.iter().any(|t| m.path.starts_with(t)) {
-                return Err(format!(
-                    "cannot make {} read-only: {e}",
-                    m.path.display()
-                ));
+                return Err(format!("cannot make {} read-only: {e}", m.path.display()));
             }
         }
     }
@@ -53,8 +51,7 @@ pub fn confine(plan: &Plan) -> Result<(), String> {
     }
     // The working directory still points into the mount it was opened on; enter it again so
     // it resolves through the new (writable) bind.
-    std::env::set_current_dir(&cwd)
-        .map_err(|e| format!("cannot enter {}: {e}", cwd.display()))
+    std::env::set_current_dir(&cwd).map_err(|e| format!("cannot enter {}: {e}", cwd.display()))
 }
 
 /// Mount a `/proc` that shows only the new PID namespace; called by its PID 1.

@@ -2,7 +2,12 @@
 
 /// Bring `lo` up, as `ip link set lo up` would.
 pub fn loopback_up() -> Result<(), String> {
-    let err = |what: &str| format!("cannot bring up the loopback ({what}): {}", std::io::Error::last_os_error());
+    let err = |what: &str| {
+        format!(
+            "cannot bring up the loopback ({what}): {}",
+            std::io::Error::last_os_error()
+        )
+    };
     // SAFETY: a plain socket, closed below.
     let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
     if fd < 0 {
