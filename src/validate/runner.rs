@@ -111,6 +111,12 @@ fn start(
     let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| spawn_error(std::io::Error::from(e)))?;
     let write_err: OwnedFd = write.try_clone().map_err(spawn_error)?;
+    // The sandbox helper starts `sh` only after its own start: say here, as for a plain
+    // validator, when there is none to start.
+    if !shell_on_path(env) {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "`sh` is not on PATH");
+        return Err(spawn_error(missing));
+    }
     let wrapped = policy.wrap(&v.run, dir, env, &v.sandbox)?;
     let mut cmd = Command::new(&wrapped.program);
     cmd.args(&wrapped.args)
@@ -143,6 +149,19 @@ fn start(
         output,
         started,
         guard: wrapped.guard,
+    })
+}
+
+/// Whether the validators' PATH holds an executable `sh`.
+fn shell_on_path(env: &[(OsString, OsString)]) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone());
+    std::env::split_paths(&path.unwrap_or_default()).any(|dir| {
+        std::fs::metadata(dir.join("sh"))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
 }
 
