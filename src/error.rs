@@ -70,7 +70,9 @@ fn llm_exit(e: &LlmError) -> u8 {
 
 fn validate_exit(e: &ValidateError) -> u8 {
     match e {
-        ValidateError::Spawn { .. } | ValidateError::Wait { .. } => exit::PROVIDER,
+        ValidateError::Spawn { .. } | ValidateError::Wait { .. } | ValidateError::Sandbox(_) => {
+            exit::PROVIDER
+        }
         ValidateError::Cancelled => exit::INTERRUPTED,
     }
 }

@@ -11,6 +11,7 @@ pub mod history;
 pub mod layout;
 pub mod llm;
 pub mod run_folder;
+pub mod sandbox;
 pub(crate) mod sha;
 pub(crate) mod timestamp;
 pub(crate) mod ui;

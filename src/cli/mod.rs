@@ -19,6 +19,9 @@ use std::process::ExitCode;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    if let Some(code) = crate::sandbox::helper_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

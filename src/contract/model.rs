@@ -39,6 +39,8 @@ pub struct Validator {
     pub required: bool,
     pub timeout: Duration,
     pub parse: Parser,
+    /// The contract's `sandbox:` overridden by the validator's own.
+    pub sandbox: crate::sandbox::SandboxSettings,
 }
 
 #[derive(

@@ -10,6 +10,7 @@ use crate::evidence::{self, Signers};
 use crate::history::{History, HistoryRecorder};
 use crate::llm::{ClientMode, LlmClient, ResolvedLlm};
 use crate::run_folder::RunFolder;
+use crate::sandbox::SandboxRecord;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,6 +121,10 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         threshold: req.settings.threshold,
         trace_id: req.trace_id,
     });
+    let validators = contract.validators.iter();
+    let sandbox =
+        SandboxRecord::for_validators(validators.map(|v| (v.name.as_str(), &v.sandbox))).await;
+    log.emit(Event::Sandbox { sandbox });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),

@@ -40,6 +40,7 @@ impl Default for RawEvidence {
                 reason: String::new(),
             },
             events_sha256: None,
+            sandbox: None,
         }
     }
 }
@@ -63,6 +64,9 @@ impl Fold {
                     llm: llm.clone(),
                     previous: None,
                 });
+            }
+            Event::Sandbox { sandbox } => {
+                self.raw.sandbox = Some(sandbox.clone());
             }
             Event::ModelFinished { n, call, answer } => {
                 self.raw.tool_invocations.push(ToolInvocation::ModelCall {

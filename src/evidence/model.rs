@@ -51,6 +51,9 @@ pub struct RawEvidence {
     /// written before the run folder existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_sha256: Option<String>,
+    /// How the validators were confined (SPEC §11; absent in packs written before the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::SandboxRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

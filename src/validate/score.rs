@@ -62,6 +62,7 @@ pub fn score_round(
 mod tests {
     use super::*;
     use crate::contract::{Parser, ValidatorKind};
+    use crate::sandbox::{Mode, SandboxSettings};
     use std::time::Duration;
 
     fn validator(name: &str, weight: f64, required: bool) -> Validator {
@@ -73,6 +74,10 @@ mod tests {
             required,
             timeout: Duration::from_secs(30),
             parse: Parser::ExitCode,
+            sandbox: SandboxSettings {
+                mode: Mode::Off,
+                ..SandboxSettings::default()
+            },
         }
     }
 
