@@ -488,6 +488,7 @@ impl<'a> Engine<'a> {
                     input: req.estimated_input_tokens(),
                     output: streamed.load(Ordering::Relaxed),
                     cached: 0,
+                    cache_written: 0,
                     estimated: true,
                 },
             }),

@@ -190,6 +190,7 @@ impl LlmClient {
             input: req.estimated_input_tokens(),
             output: estimate_tokens(&entry.response),
             cached: 0,
+            cache_written: 0,
             estimated: true,
         });
         on_tokens(usage.output);

@@ -9,6 +9,7 @@ mod config_file;
 mod error;
 mod framing;
 mod options;
+mod price;
 mod retry;
 mod secret;
 mod settings;
@@ -19,6 +20,7 @@ pub use cassette::{CassetteEntry, request_digest};
 pub use client::{ClientMode, LlmClient};
 pub use error::LlmError;
 pub use options::{ClientOptions, MaxTokensParam};
+pub use price::{ModelPrice, PriceTable, format_cost};
 pub use secret::ApiKey;
 pub use settings::{
     LlmFlags, ResolvedLlm, SettingsSource, resolve_settings, resolve_settings_from,
@@ -58,13 +60,17 @@ impl ChatRequest {
     }
 }
 
-/// Token usage normalised over providers. `input` includes cached tokens.
+/// Token usage normalised over providers. `input` includes cached reads and cache writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Usage {
     pub input: u64,
     pub output: u64,
+    /// Input tokens read from the provider's prompt cache (billed at a discount).
     pub cached: u64,
+    /// Input tokens written to the provider's prompt cache (Anthropic bills them above input).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cache_written: u64,
     /// True when the provider gave no counts and these are estimates.
     pub estimated: bool,
 }
@@ -82,9 +88,14 @@ impl std::ops::Add for Usage {
             input: self.input + o.input,
             output: self.output + o.output,
             cached: self.cached + o.cached,
+            cache_written: self.cache_written + o.cache_written,
             estimated: self.estimated || o.estimated,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl std::ops::AddAssign for Usage {

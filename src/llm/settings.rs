@@ -1,10 +1,11 @@
 //! Which provider, model and tuning a run uses: flag > env > contract > config file > defaults.
 
 use super::config_file::{self, ConfigLlm};
-use super::{ApiKey, ClientOptions, LlmError};
+use super::{ApiKey, ClientOptions, LlmError, PriceTable, Usage};
 use crate::contract::{LlmSettings, ProviderKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const DEFAULT_PROVIDER: ProviderKind = ProviderKind::Openai;
@@ -72,6 +73,8 @@ pub struct ResolvedLlm {
     pub options: ClientOptions,
     /// From `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed.
     pub api_key: Option<ApiKey>,
+    /// Built-in prices with config.toml's `[prices]` over them.
+    pub prices: Arc<PriceTable>,
 }
 
 impl ResolvedLlm {
@@ -85,6 +88,21 @@ impl ResolvedLlm {
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             options: ClientOptions::default(),
             api_key: None,
+            prices: Arc::new(PriceTable::built_in()),
+        }
+    }
+
+    /// Dollars `usage` cost on this provider and model; `None` when the model has no price.
+    pub fn cost(&self, usage: &Usage) -> Option<f64> {
+        self.prices.cost(self.provider, &self.model, usage)
+    }
+
+    /// The same settings for another model of the same provider (e.g. a cheaper one for the
+    /// evidence synthesis).
+    pub fn with_model(&self, model: &str) -> Self {
+        ResolvedLlm {
+            model: model.trim().to_string(),
+            ..self.clone()
         }
     }
 
@@ -138,7 +156,9 @@ pub fn resolve_settings_from(
     contract: &LlmSettings,
     source: &SettingsSource,
 ) -> Result<ResolvedLlm, LlmError> {
-    let config = config_file::load(source.config_dir.as_deref())?;
+    let file = config_file::load(source.config_dir.as_deref())?;
+    let prices = PriceTable::with_overrides(file.prices, "config.toml")?;
+    let config = file.llm;
     let provider = match (&flags.provider, source.var("FORGE_PROVIDER")) {
         (Some(f), _) => parse_provider(f, "--provider")?,
         (None, Some(e)) => parse_provider(&e, "FORGE_PROVIDER")?,
@@ -194,6 +214,7 @@ pub fn resolve_settings_from(
         max_output_tokens,
         options: options(&config)?,
         api_key,
+        prices: Arc::new(prices),
     })
 }
 

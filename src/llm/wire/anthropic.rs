@@ -41,6 +41,7 @@ fn merge_usage(into: &mut RawUsage, u: &Value) {
     if plain.is_some() || read.is_some() || written.is_some() {
         into.input = Some(plain.unwrap_or(0) + read.unwrap_or(0) + written.unwrap_or(0));
         into.cached = Some(read.unwrap_or(0));
+        into.cache_written = Some(written.unwrap_or(0));
     }
     // Cumulative in message_delta: the last value is the total, never a sum.
     if let Some(out) = count(u, "output_tokens") {
@@ -152,7 +153,8 @@ mod tests {
             RawUsage {
                 input: Some(115),
                 output: Some(9),
-                cached: Some(100)
+                cached: Some(100),
+                cache_written: Some(5),
             }
         );
     }
@@ -179,7 +181,8 @@ mod tests {
             RawUsage {
                 input: Some(3),
                 output: Some(2),
-                cached: Some(0)
+                cached: Some(0),
+                cache_written: Some(0),
             }
         );
     }

@@ -32,6 +32,7 @@ pub(crate) struct RawUsage {
     pub input: Option<u64>,
     pub output: Option<u64>,
     pub cached: Option<u64>,
+    pub cache_written: Option<u64>,
 }
 
 impl RawUsage {
@@ -41,6 +42,7 @@ impl RawUsage {
             input: self.input.unwrap_or_else(|| req.estimated_input_tokens()),
             output: self.output.unwrap_or_else(|| estimate_tokens(text)),
             cached: self.cached.unwrap_or(0),
+            cache_written: self.cache_written.unwrap_or(0),
             estimated: self.input.is_none() || self.output.is_none(),
         }
     }
@@ -286,6 +288,7 @@ mod tests {
                 input: 20,
                 output: 2,
                 cached: 0,
+                cache_written: 0,
                 estimated: true
             }
         );
@@ -293,6 +296,7 @@ mod tests {
             input: Some(7),
             output: Some(3),
             cached: Some(1),
+            cache_written: None,
         };
         assert_eq!(
             exact.normalise(&req(), "x"),
@@ -300,6 +304,7 @@ mod tests {
                 input: 7,
                 output: 3,
                 cached: 1,
+                cache_written: 0,
                 estimated: false
             }
         );
@@ -313,6 +318,7 @@ mod tests {
                 input: Some(9),
                 output: Some(1),
                 cached: Some(0),
+                cache_written: None,
             },
             done: false,
         };
@@ -322,6 +328,7 @@ mod tests {
                 input: 9,
                 output: 10,
                 cached: 0,
+                cache_written: 0,
                 estimated: true
             }
         );

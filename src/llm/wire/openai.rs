@@ -60,6 +60,8 @@ fn usage(u: &Value) -> RawUsage {
         cached: u
             .get("prompt_tokens_details")
             .and_then(|d| count(d, "cached_tokens")),
+        // OpenAI caches on its own and does not bill writes.
+        cache_written: None,
     }
 }
 
@@ -161,7 +163,8 @@ mod tests {
             RawUsage {
                 input: Some(120),
                 output: Some(2),
-                cached: Some(100)
+                cached: Some(100),
+                cache_written: None,
             }
         );
     }
