@@ -227,6 +227,7 @@ async fn synthesise(
             role: Role::User,
             content: user,
         }],
+        stable_prefix: 0,
     };
     let estimate = req.estimated_input_tokens() + 600;
     if can_call && engine.settings.rules.call_fits(progress, estimate) {

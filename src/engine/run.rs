@@ -291,6 +291,7 @@ impl<'a> Engine<'a> {
                     role: Role::User,
                     content: user,
                 }],
+                stable_prefix: first.len(),
             };
             let input_estimate = req.estimated_input_tokens();
             let output_estimate = self.output_estimate(st, allowed_at_start);
@@ -640,6 +641,7 @@ impl<'a> Engine<'a> {
                     role: Role::User,
                     content: prompt::review(self.contract, v, &files),
                 }],
+                stable_prefix: 0,
             };
             let estimate = req.estimated_input_tokens() + 200;
             let budget_left = Progress {

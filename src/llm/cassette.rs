@@ -160,6 +160,7 @@ mod tests {
                 role: Role::User,
                 content: text.into(),
             }],
+            stable_prefix: 0,
         }
     }
 

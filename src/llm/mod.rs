@@ -46,9 +46,23 @@ pub struct ChatMessage {
 pub struct ChatRequest {
     pub system: String,
     pub messages: Vec<ChatMessage>,
+    /// How many bytes at the start of the first message stay the same on every call of the run
+    /// (0: none). The system prompt and this prefix are what a provider's prompt cache can keep;
+    /// Anthropic needs it marked, OpenAI finds it on its own.
+    pub stable_prefix: usize,
 }
 
 impl ChatRequest {
+    /// The stable prefix of the first message and the rest of it, when a non-empty prefix ends
+    /// on a character boundary inside it.
+    pub fn split_stable(&self) -> Option<(&str, &str)> {
+        let first = &self.messages.first()?.content;
+        if self.stable_prefix == 0 || !first.is_char_boundary(self.stable_prefix) {
+            return None;
+        }
+        Some(first.split_at(self.stable_prefix))
+    }
+
     /// Estimated input tokens, used when the provider reports none and for budgets before a call.
     pub fn estimated_input_tokens(&self) -> u64 {
         estimate_tokens(&self.system)

@@ -180,7 +180,11 @@ mod tests {
                 "claude-sonnet-4-5-20250929",
                 Some(3.00),
             ),
-            (ProviderKind::Anthropic, "claude-3-5-haiku-latest", Some(0.80)),
+            (
+                ProviderKind::Anthropic,
+                "claude-3-5-haiku-latest",
+                Some(0.80),
+            ),
             (ProviderKind::Anthropic, "gpt-4o", None),
             (ProviderKind::Ollama, "llama3.1:8b", Some(0.0)),
         ];

@@ -276,6 +276,7 @@ mod tests {
                 role: Role::User,
                 content: "u".repeat(40),
             }],
+            stable_prefix: 0,
         }
     }
 

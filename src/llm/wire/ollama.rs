@@ -105,6 +105,7 @@ mod tests {
             &ChatRequest {
                 system: "sys".into(),
                 messages: vec![],
+                stable_prefix: 0,
             },
             true,
         );

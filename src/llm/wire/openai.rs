@@ -111,6 +111,7 @@ mod tests {
         let req = ChatRequest {
             system: "s".into(),
             messages: vec![],
+            stable_prefix: 0,
         };
         let field = |m: &str, b: &str| {
             let body = build(&settings(m, b), &req, false).body;
