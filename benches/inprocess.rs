@@ -3,6 +3,7 @@
 //! signed over, and pricing a call.
 //!
 //! `cargo bench --bench inprocess -- --sample-count 1 --sample-size 1` is the smoke run CI does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forge::contract::ProviderKind;
 use forge::evidence::EvidencePack;

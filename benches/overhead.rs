@@ -15,6 +15,7 @@
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
 //! `FORGE_BENCH_SMOKE=1` runs everything once on small inputs (what CI does): it proves the
 //! bench still works, its numbers mean nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -11,6 +11,7 @@
 //!   kept; the failing test names are checked one by one in `tests/digest.rs`.
 //!
 //! `FORGE_BENCH_SMOKE=1` changes nothing here: both are quick and deterministic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code, unused_imports)]

@@ -17,7 +17,7 @@ mod transport;
 mod wire;
 
 pub use cassette::{CassetteEntry, request_digest};
-pub use client::{ClientMode, LlmClient};
+pub use client::{ClientMode, LlmClient, ReplayedCassette};
 pub use error::LlmError;
 pub use options::{ClientOptions, MaxTokensParam};
 pub use price::{ModelPrice, PriceTable, format_cost};
@@ -53,6 +53,33 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    /// The one way forge builds a request: a system prompt and one user message.
+    pub fn single(system: impl Into<String>, user: impl Into<String>) -> Self {
+        ChatRequest {
+            system: system.into(),
+            messages: vec![ChatMessage {
+                role: Role::User,
+                content: user.into(),
+            }],
+            stable_prefix: 0,
+        }
+    }
+
+    /// The same request saying that the first `bytes` of its message never change during the
+    /// run (see [`ChatRequest::stable_prefix`]).
+    pub fn with_stable_prefix(mut self, bytes: usize) -> Self {
+        self.stable_prefix = bytes;
+        self
+    }
+
+    /// sha256 of exactly the text sent: the system prompt, then each message, concatenated.
+    pub fn sha256(&self) -> String {
+        crate::sha::sha256_hex_parts(
+            std::iter::once(self.system.as_bytes())
+                .chain(self.messages.iter().map(|m| m.content.as_bytes())),
+        )
+    }
+
     /// The stable prefix of the first message and the rest of it, when a non-empty prefix ends
     /// on a character boundary inside it.
     pub fn split_stable(&self) -> Option<(&str, &str)> {
@@ -130,12 +157,10 @@ pub struct ChatResponse {
     pub latency_ms: u64,
     /// Why each failed attempt before the successful one was retried, in order.
     pub retries: Vec<RetryNote>,
-    /// True when the answer came from a cassette rather than a provider.
-    pub replayed: bool,
 }
 
 /// One failed attempt that was retried: what went wrong and how long forge waited after it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RetryNote {
     pub attempt: u32,
     pub reason: String,
