@@ -92,9 +92,24 @@ impl ResolvedLlm {
         }
     }
 
-    /// Dollars `usage` cost on this provider and model; `None` when the model has no price.
-    pub fn cost(&self, usage: &Usage) -> Option<f64> {
-        self.prices.cost(self.provider, &self.model, usage)
+    /// Dollars `usage` cost when `answered_by` answered a request for `requested`: priced as the
+    /// answering model (a dated snapshot, say), else as the one asked for; `None` when neither
+    /// has a price.
+    pub fn cost_of(&self, requested: &str, answered_by: &str, usage: &Usage) -> Option<f64> {
+        self.prices
+            .cost(self.provider, answered_by, usage)
+            .or_else(|| self.prices.cost(self.provider, requested, usage))
+    }
+
+    /// Dollars a call of `input` and `output` tokens to `model` would cost with no cache
+    /// discount: the estimate a cost budget is checked against before the call.
+    pub fn estimate_cost(&self, model: &str, input: u64, output: u64) -> Option<f64> {
+        let usage = Usage {
+            input,
+            output,
+            ..Usage::default()
+        };
+        self.prices.cost(self.provider, model, &usage)
     }
 
     /// The same settings for another model of the same provider (e.g. a cheaper one for the
