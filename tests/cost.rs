@@ -1,6 +1,7 @@
 //! What runs cost, through the real binary and the loopback fake provider: the prompt-cache
 //! breakpoint Anthropic receives, cached tokens read back from every provider, the cost of each
 //! call, iteration and run wherever a run is shown, the cost budget, and the synthesis model.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -155,11 +155,13 @@ impl Run {
             ),
             StopReason::BudgetExhausted => match (p.exhausted, s.rules.cost_budget) {
                 (Some(Budget::Cost), Some(limit)) => format!(
-                    "the next call would cross the cost budget of ${limit} ({} spent)",
+                    "the next call would cross the cost budget of {} ({} spent)",
+                    format_cost(Some(limit)),
                     format_cost(Some(p.cost_used))
                 ),
                 (None, Some(limit)) if s.rules.cost_spent(p) => format!(
-                    "the cost budget of ${limit} is spent ({})",
+                    "the cost budget of {} is spent ({})",
+                    format_cost(Some(limit)),
                     format_cost(Some(p.cost_used))
                 ),
                 _ => format!(

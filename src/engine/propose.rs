@@ -45,12 +45,13 @@ impl Run {
             let p = &st.progress;
             let message = match (budget, rules.cost_budget) {
                 (Budget::Cost, Some(limit)) => format!(
-                    "the next call (~{estimate} tokens, about {}) would cross the cost budget of ${limit} ({} spent)",
+                    "the next call (~{estimate} tokens, about {}) would cross the cost budget of {} ({} spent)",
                     format_cost(self.client.settings().estimate_cost(
                         &self.client.settings().model,
                         req.estimated_input_tokens(),
                         output
                     )),
+                    format_cost(Some(limit)),
                     format_cost(Some(p.cost_used))
                 ),
                 _ => format!(
@@ -159,7 +160,7 @@ impl Run {
             input_tokens: usage.input,
             output_tokens: usage.output,
             cached_tokens: usage.cached,
-            cache_written_tokens: usage.cache_written,
+            cache_written_tokens: u64::from(usage.cache_written),
             estimated: usage.estimated,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             attempts,

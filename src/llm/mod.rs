@@ -110,8 +110,10 @@ pub struct Usage {
     /// Input tokens read from the provider's prompt cache (billed at a discount).
     pub cached: u64,
     /// Input tokens written to the provider's prompt cache (Anthropic bills them above input).
+    /// A u32 keeps `Usage` at 32 bytes (it travels inside every `LlmError`); a call writes at
+    /// most its context window, far below 4 billion.
     #[serde(skip_serializing_if = "is_zero")]
-    pub cache_written: u64,
+    pub cache_written: u32,
     /// True when the provider gave no counts and these are estimates.
     pub estimated: bool,
 }
@@ -129,13 +131,13 @@ impl std::ops::Add for Usage {
             input: self.input + o.input,
             output: self.output + o.output,
             cached: self.cached + o.cached,
-            cache_written: self.cache_written + o.cache_written,
+            cache_written: self.cache_written.saturating_add(o.cache_written),
             estimated: self.estimated || o.estimated,
         }
     }
 }
 
-fn is_zero(n: &u64) -> bool {
+fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 

@@ -22,10 +22,11 @@ pub struct ModelPrice {
 impl ModelPrice {
     /// Dollars for `u`. `u.input` includes cached reads and cache writes, each billed at its rate.
     pub fn cost(&self, u: &Usage) -> f64 {
-        let plain = u.input.saturating_sub(u.cached + u.cache_written);
+        let written = u64::from(u.cache_written);
+        let plain = u.input.saturating_sub(u.cached + written);
         let per_million = plain as f64 * self.input
             + u.cached as f64 * self.cached_input.unwrap_or(self.input)
-            + u.cache_written as f64 * self.cache_write.unwrap_or(self.input)
+            + written as f64 * self.cache_write.unwrap_or(self.input)
             + u.output as f64 * self.output;
         per_million / 1_000_000.0
     }
@@ -132,7 +133,7 @@ fn is_snapshot_suffix(rest: &str) -> bool {
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "cost unknown".to_string(),
-        Some(c) if c == 0.0 => "$0".to_string(),
+        Some(0.0) => "$0".to_string(),
         Some(c) if c < 0.01 => format!("${c:.4}"),
         Some(c) if c < 1.0 => format!("${c:.3}"),
         Some(c) => format!("${c:.2}"),
@@ -143,7 +144,7 @@ pub fn format_cost(cost: Option<f64>) -> String {
 mod tests {
     use super::*;
 
-    fn usage(input: u64, cached: u64, written: u64, output: u64) -> Usage {
+    fn usage(input: u64, cached: u64, written: u32, output: u64) -> Usage {
         Usage {
             input,
             output,

@@ -42,7 +42,9 @@ impl RawUsage {
             input: self.input.unwrap_or_else(|| req.estimated_input_tokens()),
             output: self.output.unwrap_or_else(|| estimate_tokens(text)),
             cached: self.cached.unwrap_or(0),
-            cache_written: self.cache_written.unwrap_or(0),
+            cache_written: self
+                .cache_written
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
             estimated: self.input.is_none() || self.output.is_none(),
         }
     }
