@@ -116,18 +116,20 @@ const SHOWN_FILES: usize = 10;
 /// which files): no tool output and no prompts, and bounded whatever the run's length, so the
 /// summary costs a small fixed amount next to the run.
 pub fn prompt(raw: &RawEvidence) -> (String, String) {
-    let system = "Summarise a code-generation run for an auditor, using only the facts given. \
-        Reply with one JSON object: {\"executive_summary\": \"2-4 sentences\", \
-        \"key_findings\": [\"...\"], \"recommendations\": [\"...\"]}."
+    let system = "Summarise this code-generation run for an auditor from these facts only, as \
+        one JSON object: {\"executive_summary\": \"2-4 sentences\", \"key_findings\": [\"...\"], \
+        \"recommendations\": [\"...\"]}."
         .to_string();
     let (m, o) = (&raw.metrics, &raw.outcome);
     let degraded = if o.degraded { ", degraded" } else { "" };
+    // A converged run's reason only restates the threshold; any other says what stopped it.
+    let reason = if o.status == RunStatus::Converged && !o.degraded {
+        String::new()
+    } else {
+        format!(" ({})", clip(&o.reason, 200))
+    };
     let mut lines = vec![
-        format!(
-            "status: {}{degraded} ({})",
-            o.status.as_str(),
-            clip(&o.reason, 200)
-        ),
+        format!("status: {}{degraded}{reason}", o.status.as_str()),
         format!(
             "{} {}, final score {:.2}, {} tokens, {}",
             m.total_iterations,
@@ -390,10 +392,7 @@ mod tests {
         let (system, user) = prompt(&raw());
         assert!(system.contains("JSON object"));
         let lines: Vec<&str> = user.lines().collect();
-        assert_eq!(
-            lines[0],
-            "status: converged (score 1.00 >= threshold 0.85 and every required validator passed)"
-        );
+        assert_eq!(lines[0], "status: converged");
         assert_eq!(
             lines[1],
             "2 iterations, final score 1.00, 2790 tokens, 1m 30s"
@@ -431,7 +430,13 @@ mod tests {
             })
             .collect();
         r.outcome.reason = "r".repeat(5000);
+        r.outcome.status = RunStatus::MaxIterations;
         let (system, user) = prompt(&r);
+        let status = user.lines().next().unwrap_or_default();
+        assert!(
+            status.starts_with("status: max_iterations (rrr") && status.chars().count() < 240,
+            "{status}"
+        );
         assert!(user.contains("(192 iterations left out)"), "{user}");
         assert!(user.contains("iteration 200:") && user.contains("and 35 more"));
         assert!(system.len() + user.len() < 2000, "{}", user.len());
