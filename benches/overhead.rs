@@ -11,18 +11,32 @@
 //!   everything but the model and the validators): the slope of converge wall time between a
 //!   1-iteration and a 21-iteration run replayed from a cassette, minus the validators' own time
 //!   as recorded in the evidence pack;
-//! - peak memory of `forge check` while a validator prints 1 GiB (bounded capture);
-//! - the failure digest of the largest committed real capture (the digest runs on every failed
-//!   validator of every iteration).
+//! - peak memory of `forge check` while a validator prints 1 GiB (bounded capture).
+//!
+//! In-process figures (the digest) are in `benches/inprocess.rs`, counts of what is sent to the
+//! model in `benches/sent.rs`, hyperfine runs in `scripts/bench-process.sh`.
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
+//! `FORGE_BENCH_SMOKE=1` runs everything once on small inputs (what CI does): it proves the
+//! bench still works, its numbers mean nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 25;
+static SMOKE: LazyLock<bool> = LazyLock::new(|| std::env::var_os("FORGE_BENCH_SMOKE").is_some());
+
+/// Timed runs per figure.
+fn runs() -> usize {
+    if *SMOKE { 1 } else { 25 }
+}
+
+/// Bytes the loud validator prints: 1 GiB, or 16 MiB in a smoke run.
+fn loud_bytes() -> u64 {
+    if *SMOKE { 16 << 20 } else { 1 << 30 }
+}
 
 fn main() {
     let forge = PathBuf::from(env!("CARGO_BIN_EXE_forge"));
@@ -30,20 +44,24 @@ fn main() {
     let config = tempfile::tempdir().expect("config dir");
 
     let check_ms = check_overhead(&forge, dir.path(), config.path());
-    println!("check overhead (median, {RUNS} runs): {check_ms:.1} ms over `sh -c true`");
+    println!(
+        "check overhead (median, {} runs): {check_ms:.1} ms over `sh -c true`",
+        runs()
+    );
 
     let (helper, bare) = sandbox_startup(&forge, dir.path());
     println!(
         "sandboxed validator start (median, {} interleaved runs): {helper:.1} ms vs {bare:.1} ms \
          with mode off: +{:.1} ms, ratio {:.1}x",
-        RUNS * 2,
+        runs() * 2,
         helper - bare,
         helper / bare
     );
     let (auto, off) = check_sandboxed(&forge, dir.path(), config.path());
     println!(
-        "forge check, default sandbox vs mode off (median, {RUNS} runs): {auto:.1} ms vs \
+        "forge check, default sandbox vs mode off (median, {} runs): {auto:.1} ms vs \
          {off:.1} ms (+{:.1} ms, probe included)",
+        runs(),
         auto - off
     );
 
@@ -52,14 +70,9 @@ fn main() {
 
     let rss = check_peak_rss_kib(&forge, config.path());
     println!(
-        "peak RSS of forge check while a validator prints 1 GiB: {} MiB",
+        "peak RSS of forge check while a validator prints {} MiB: {} MiB",
+        loud_bytes() >> 20,
         rss / 1024
-    );
-
-    let (bytes, ms) = digest_time();
-    println!(
-        "digest of a {} KiB real pytest capture: {ms:.2} ms",
-        bytes / 1024
     );
 }
 
@@ -81,7 +94,7 @@ fn median(mut xs: Vec<Duration>) -> f64 {
 fn time_runs(mut f: impl FnMut()) -> f64 {
     f(); // warm the page cache
     median(
-        (0..RUNS)
+        (0..runs())
             .map(|_| {
                 let t = Instant::now();
                 f();
@@ -134,7 +147,7 @@ fn sandbox_startup(forge: &Path, root: &Path) -> (f64, f64) {
     // Interleaved, so that both see the same load on a shared machine.
     let mut helper = Vec::new();
     let mut bare = Vec::new();
-    for run in 0..=RUNS * 2 {
+    for run in 0..=runs() * 2 {
         let t = Instant::now();
         let s = Command::new(forge)
             .args(["__sandbox-init", &plan])
@@ -232,11 +245,12 @@ fn converge(forge: &Path, config: &Path, n: u32) -> (f64, f64) {
 }
 
 fn iteration_overhead(forge: &Path, config: &Path) -> f64 {
+    let (samples, long) = if *SMOKE { (1, 3) } else { (5, 21) };
     let mut slopes = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..samples {
         let (w1, v1) = converge(forge, config, 1);
-        let (w21, v21) = converge(forge, config, 21);
-        slopes.push(((w21 - v21) - (w1 - v1)) / 20.0);
+        let (wn, vn) = converge(forge, config, long);
+        slopes.push(((wn - vn) - (w1 - v1)) / f64::from(long - 1));
     }
     slopes.sort_by(|a, b| a.total_cmp(b));
     slopes[slopes.len() / 2]
@@ -246,7 +260,10 @@ fn check_peak_rss_kib(forge: &Path, config: &Path) -> i64 {
     let root = tempfile::tempdir().expect("root");
     std::fs::write(
         root.path().join("c.yaml"),
-        "version: 1\nname: loud\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: loud\n    run: head -c 1073741824 /dev/zero | tr '\\0' x\n    timeout: 2m\n",
+        format!(
+            "version: 1\nname: loud\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: loud\n    run: head -c {} /dev/zero | tr '\\0' x\n    timeout: 2m\n",
+            loud_bytes()
+        ),
     )
     .expect("write contract");
     let s = forge_cmd(forge, root.path(), config)
@@ -262,14 +279,4 @@ fn check_peak_rss_kib(forge: &Path, config: &Path) -> i64 {
         usage.assume_init()
     };
     usage.ru_maxrss
-}
-
-fn digest_time() -> (usize, f64) {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/captures/pytest-300-params.txt");
-    let text = std::fs::read_to_string(path).expect("capture");
-    let ms = time_runs(|| {
-        std::hint::black_box(forge::validate::digest(&text, 2_000));
-    });
-    (text.len(), ms)
 }

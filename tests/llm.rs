@@ -21,6 +21,7 @@ fn request(text: &str) -> ChatRequest {
             role: Role::User,
             content: text.into(),
         }],
+        stable_prefix: 0,
     }
 }
 

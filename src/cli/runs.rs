@@ -64,15 +64,23 @@ fn status_text(s: &RunSummary) -> String {
     }
 }
 
+/// "$0.0123", or "?" for a run with a model that had no price (`runs show` says more).
+fn cost_text(cost: Option<f64>) -> String {
+    match cost {
+        Some(_) => crate::llm::format_cost(cost),
+        None => "?".to_string(),
+    }
+}
+
 fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "-".to_string(), |s| format!("{s:.2}"))
 }
 
 fn list_table(runs: &[RunSummary]) -> String {
     let header = [
-        "RUN ID", "CONTRACT", "STATUS", "SCORE", "ITER", "TOKENS", "STARTED",
+        "RUN ID", "CONTRACT", "STATUS", "SCORE", "ITER", "TOKENS", "COST", "STARTED",
     ];
-    let rows: Vec<[String; 7]> = runs
+    let rows: Vec<[String; 8]> = runs
         .iter()
         .map(|r| {
             [
@@ -82,6 +90,7 @@ fn list_table(runs: &[RunSummary]) -> String {
                 score_text(r.score),
                 r.iterations.to_string(),
                 r.tokens.to_string(),
+                cost_text(r.cost_usd),
                 r.started_at.clone(),
             ]
         })
@@ -112,7 +121,7 @@ fn list_table(runs: &[RunSummary]) -> String {
 fn show_text(run: &RunDetail) -> String {
     let s = &run.summary;
     let mut out = format!(
-        "Run {}\n  contract    {} ({})\n  status      {}\n  score       {}\n  iterations  {}\n  tokens      {}\n  model       {} / {}\n  started     {}\n  finished    {}\n",
+        "Run {}\n  contract    {} ({})\n  status      {}\n  score       {}\n  iterations  {}\n  tokens      {}\n  cost        {}\n  model       {} / {}\n  started     {}\n  finished    {}\n",
         s.run_id,
         s.contract,
         s.contract_path,
@@ -120,6 +129,7 @@ fn show_text(run: &RunDetail) -> String {
         score_text(s.score),
         s.iterations,
         s.tokens,
+        crate::llm::format_cost(s.cost_usd),
         s.provider,
         s.model,
         s.started_at,

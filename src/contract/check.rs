@@ -99,12 +99,9 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
             .and_then(|f| f.value.llm_review)
             .is_some_and(|b| b.value),
     };
-    let evidence = EvidenceSettings {
-        synthesis: raw
-            .evidence
-            .and_then(|e| e.value.synthesis)
-            .map_or_else(Synthesis::default, |s| s.value),
-    };
+    let evidence = raw
+        .evidence
+        .map_or_else(EvidenceSettings::default, |e| c.evidence(e.value));
 
     match (c.diagnostics.is_empty(), origin.root, name, task) {
         (true, Some(root), Some(name), Some(task)) => Ok(Contract {
@@ -335,6 +332,37 @@ impl Checker {
                 .run_timeout
                 .and_then(|t| self.duration(t))
                 .unwrap_or(d.run_timeout),
+            cost_budget: raw.cost_budget.and_then(|b| {
+                if b.value.is_finite() && b.value > 0.0 {
+                    Some(b.value)
+                } else {
+                    self.report(
+                        &b,
+                        format!("`cost_budget` {} is out of range", b.value),
+                        "expected US dollars above 0, e.g. 0.50",
+                    );
+                    None
+                }
+            }),
+        }
+    }
+
+    fn evidence(&mut self, raw: RawEvidence) -> EvidenceSettings {
+        let synthesis_model = raw.synthesis_model.and_then(|m| {
+            if m.value.trim().is_empty() {
+                self.report(
+                    &m,
+                    "`synthesis_model` is empty".into(),
+                    "name a model of the run's provider, e.g. gpt-4o-mini, or leave the key out",
+                );
+                None
+            } else {
+                Some(m.value.trim().to_string())
+            }
+        });
+        EvidenceSettings {
+            synthesis: raw.synthesis.map_or_else(Synthesis::default, |s| s.value),
+            synthesis_model,
         }
     }
 

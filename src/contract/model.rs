@@ -100,6 +100,8 @@ pub struct Limits {
     pub stagnation: u32,
     pub token_budget: u64,
     pub run_timeout: Duration,
+    /// US dollars; `None`: no limit.
+    pub cost_budget: Option<f64>,
 }
 
 impl Default for Limits {
@@ -109,6 +111,7 @@ impl Default for Limits {
             stagnation: 3,
             token_budget: 50_000,
             run_timeout: Duration::from_secs(30 * 60),
+            cost_budget: None,
         }
     }
 }
@@ -170,6 +173,8 @@ pub enum Synthesis {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EvidenceSettings {
     pub synthesis: Synthesis,
+    /// The model that writes the summary when it is not the run's own.
+    pub synthesis_model: Option<String>,
 }
 
 pub const DEFAULT_THRESHOLD: f64 = 0.85;

@@ -193,6 +193,10 @@ pub struct RawLimits {
     pub token_budget: Option<At<i64>>,
     /// Wall clock for the whole run, e.g. "30m"; default 30m.
     pub run_timeout: Option<At<HumanDuration>>,
+    /// Most US dollars the run's model calls may cost, priced from the price table; no limit
+    /// by default.
+    #[schemars(range(min = 0))]
+    pub cost_budget: Option<At<f64>>,
 }
 
 /// Model settings.
@@ -228,6 +232,8 @@ pub struct RawFallback {
 pub struct RawEvidence {
     /// Who writes the pack's executive summary; default llm.
     pub synthesis: Option<At<Synthesis>>,
+    /// A (cheaper) model of the same provider for the summary; default the run's model.
+    pub synthesis_model: Option<At<String>>,
 }
 
 /// A humantime duration such as "500ms", "30s" or "2m".

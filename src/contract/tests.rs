@@ -42,10 +42,11 @@ fn written_values_are_carried_over() {
     let text = format!(
         "{MINIMAL}    kind: type_check\n    weight: 2.5\n    required: true\n    timeout: 500ms\n\
          \x20   parse: junit:./out/report.xml\ncontext: ['./tests/*.py']\nthreshold: 1\n\
-         limits: {{max_iterations: 4, stagnation: 2, token_budget: 9000, run_timeout: 2m}}\n\
+         limits: {{max_iterations: 4, stagnation: 2, token_budget: 9000, run_timeout: 2m, \
+         cost_budget: 0.25}}\n\
          llm: {{provider: ollama, model: llama3, base_url: 'http://localhost:11434', \
          temperature: 0, max_output_tokens: 512}}\nfallback: {{llm_review: true}}\n\
-         evidence: {{synthesis: off}}\n"
+         evidence: {{synthesis: off, synthesis_model: ' gpt-4o-mini '}}\n"
     );
     let (_dir, path) = write(&text);
     let c = load(&path, None).unwrap();
@@ -63,7 +64,8 @@ fn written_values_are_carried_over() {
             max_iterations: 4,
             stagnation: 2,
             token_budget: 9000,
-            run_timeout: Duration::from_secs(120)
+            run_timeout: Duration::from_secs(120),
+            cost_budget: Some(0.25),
         }
     );
     assert_eq!(c.llm.provider, Some(ProviderKind::Ollama));
@@ -72,6 +74,34 @@ fn written_values_are_carried_over() {
     assert_eq!(c.llm.max_output_tokens, Some(512));
     assert!(c.fallback.llm_review);
     assert_eq!(c.evidence.synthesis, Synthesis::Off);
+    assert_eq!(c.evidence.synthesis_model.as_deref(), Some("gpt-4o-mini"));
+}
+
+#[test]
+fn cost_budget_and_synthesis_model_are_checked() {
+    let cases = [
+        (
+            "limits: {cost_budget: 0}\n",
+            "`cost_budget` 0 is out of range",
+        ),
+        (
+            "limits: {cost_budget: -1.5}\n",
+            "`cost_budget` -1.5 is out of range",
+        ),
+        (
+            "evidence: {synthesis_model: ''}\n",
+            "`synthesis_model` is empty",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let (_dir, path) = write(&format!("{MINIMAL}{extra}"));
+        let err = load(&path, None).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert!(d.message.contains(expected), "{extra}: {}", d.message);
+        assert_eq!(d.line, 8, "{extra}");
+    }
+    let (_dir, path) = write(&format!("{MINIMAL}limits: {{cost_budget: 2}}\n"));
+    assert_eq!(load(&path, None).unwrap().limits.cost_budget, Some(2.0));
 }
 
 #[test]

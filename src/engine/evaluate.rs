@@ -130,11 +130,10 @@ impl Run {
                 "You review code against one criterion and answer with JSON only.",
                 super::prompt::review(&self.contract, v, &self.allowed_files()),
             );
-            let estimate = req.estimated_input_tokens() + 200;
-            if !self.settings.rules.call_fits(&st.progress, estimate) {
+            if self.budget_crossed(st, &req, 200, None).is_some() {
                 continue;
             }
-            let (call, result) = self.ask(n, "review", &req, &self.stop.token).await;
+            let (call, result) = self.ask(n, "review", None, &req, &self.stop.token).await;
             self.record_call(st, n, call, None);
             match result {
                 Ok(resp) => {

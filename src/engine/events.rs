@@ -112,6 +112,12 @@ pub enum Event {
         score: f64,
         iterations: u32,
         tokens: u64,
+        /// US dollars of every model call; `None` when a model had no price.
+        #[serde(default)]
+        cost_usd: Option<f64>,
+        /// Of `tokens`, those the evidence synthesis call took.
+        #[serde(default)]
+        synthesis_tokens: u64,
         duration_ms: u64,
         finished_at: String,
         /// Where the evidence pack is written (after this event, so that it can hash the log).
@@ -168,6 +174,12 @@ pub struct ModelCall {
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub cached_tokens: u64,
+    /// Input tokens written to the provider's prompt cache (billed above plain input).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_written_tokens: u64,
+    /// US dollars at the price table's rates; `None` when the model has no price.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
     /// Token counts were estimated because the provider did not report them.
     pub estimated: bool,
     pub latency_ms: u64,
@@ -184,6 +196,17 @@ impl ModelCall {
     pub fn tokens(&self) -> u64 {
         self.input_tokens.saturating_add(self.output_tokens)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The cost of several calls: their sum, or `None` when any of them has no known cost.
+pub fn total_cost<'a>(calls: impl IntoIterator<Item = &'a ModelCall>) -> Option<f64> {
+    calls
+        .into_iter()
+        .try_fold(0.0, |sum, c| c.cost_usd.map(|x| sum + x))
 }
 
 /// What a generate call's answer was, and what applying it did.

@@ -3,11 +3,11 @@
 use super::events::{Artifact, Envelope, Event};
 use super::failure::RunFailure;
 use super::run::{LoopState, Run, RunOutcome};
-use super::stop::{Progress, StopReason};
+use super::stop::{Budget, Progress, StopReason};
 use crate::contract::Synthesis as SynthesisSetting;
 use crate::edits::RelPath;
 use crate::evidence::{self, Synthesis};
-use crate::llm::ChatRequest;
+use crate::llm::{ChatRequest, format_cost};
 use crate::workspace::ApplyBack;
 use std::path::Path;
 use std::sync::Arc;
@@ -54,22 +54,26 @@ impl Run {
             why.push_str(c);
         }
         let iterations = st.progress.iterations;
-        let end = |tokens: u64| Event::RunFinished {
+        let end = |p: &super::stop::Progress, synthesis_tokens: u64| Event::RunFinished {
             status: reason.status(),
             degraded,
             score,
             iterations,
-            tokens,
+            tokens: p.tokens_used,
+            cost_usd: p.cost(),
+            synthesis_tokens,
             duration_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
             finished_at: crate::timestamp::now(),
             evidence: Some(self.run_dir.join(evidence::JSON_FILE).display().to_string()),
             reason: why.clone(),
             applied: kept.applied.clone(),
         };
-        let provisional = end(st.progress.tokens_used);
+        let provisional = end(&st.progress, 0);
+        let before = st.progress.tokens_used;
         let synthesis = self.synthesise(reason, &mut st, provisional).await;
         self.log.emit(Event::SynthesisWritten { synthesis });
-        self.log.emit(end(st.progress.tokens_used));
+        self.log
+            .emit(end(&st.progress, st.progress.tokens_used - before));
         RunOutcome {
             run_id: self.run_id.clone(),
             reason,
@@ -152,10 +156,22 @@ impl Run {
                 "no better score for {} iterations (best {best:.2})",
                 s.rules.stagnation
             ),
-            StopReason::BudgetExhausted => format!(
-                "the next call would cross the token budget of {} ({} used)",
-                s.rules.token_budget, p.tokens_used
-            ),
+            StopReason::BudgetExhausted => match (p.exhausted, s.rules.cost_budget) {
+                (Some(Budget::Cost), Some(limit)) => format!(
+                    "the next call would cross the cost budget of {} ({} spent)",
+                    format_cost(Some(limit)),
+                    format_cost(Some(p.cost_used))
+                ),
+                (None, Some(limit)) if s.rules.cost_spent(p) => format!(
+                    "the cost budget of {} is spent ({})",
+                    format_cost(Some(limit)),
+                    format_cost(Some(p.cost_used))
+                ),
+                _ => format!(
+                    "the next call would cross the token budget of {} ({} used)",
+                    s.rules.token_budget, p.tokens_used
+                ),
+            },
             StopReason::Timeout => format!(
                 "run_timeout of {} reached",
                 humantime::format_duration(s.run_timeout)
@@ -192,10 +208,16 @@ impl Run {
         let (system, user) = evidence::synthesis::prompt(&raw);
         let req = ChatRequest::single(system, user);
         let can_call = !matches!(reason, StopReason::Interrupted | StopReason::Error);
-        let estimate = req.estimated_input_tokens() + 600;
-        if can_call && self.settings.rules.call_fits(&st.progress, estimate) {
+        let model = self.contract.evidence.synthesis_model.clone();
+        if can_call
+            && self
+                .budget_crossed(st, &req, 600, model.as_deref())
+                .is_none()
+        {
             let n = st.progress.iterations;
-            let (call, result) = self.ask(n, "synthesis", &req, &self.cancel).await;
+            let (call, result) = self
+                .ask(n, "synthesis", model.as_deref(), &req, &self.cancel)
+                .await;
             self.record_call(st, n, call, None);
             if let Some(s) = result
                 .ok()

@@ -25,7 +25,7 @@ mod stop;
 
 pub use events::{
     Activity, AnswerApplied, AnswerSource, Artifact, CassetteRef, ContractInfo, Edit, Envelope,
-    Event, LlmInfo, ModelCall,
+    Event, LlmInfo, ModelCall, total_cost,
 };
 pub use failure::RunFailure;
 pub use log::{EventLog, Observer};

@@ -4,8 +4,8 @@ use super::events::{Activity, ModelCall};
 use super::failure::RunFailure;
 use super::prompt::{self, ShownFile};
 use super::run::{LoopState, Run};
-use super::stop::StopReason;
-use crate::llm::{ChatRequest, ChatResponse, LlmError, Usage, estimate_tokens};
+use super::stop::{Budget, StopReason};
+use crate::llm::{ChatRequest, ChatResponse, LlmError, Usage, estimate_tokens, format_cost};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -37,21 +37,35 @@ impl Run {
         if let Some(fb) = &st.feedback {
             user.push_str(&prompt::refine(fb, self.settings.threshold));
         }
-        let req = ChatRequest::single(prompt::system(), user);
-        let estimate = req.estimated_input_tokens() + self.output_estimate(st, allowed_at_start);
-        let rules = &self.settings.rules;
-        if !rules.call_fits(&st.progress, estimate) {
-            self.log.emit(super::events::Event::Notice {
-                message: format!(
-                    "the next call (~{estimate} tokens) would cross the token budget of {} ({} used)",
-                    rules.token_budget, st.progress.tokens_used
+        let req = ChatRequest::single(prompt::system(), user).with_stable_prefix(first.len());
+        let output = self.output_estimate(st, allowed_at_start);
+        if let Some(budget) = self.budget_crossed(st, &req, output, None) {
+            let estimate = req.estimated_input_tokens() + output;
+            let rules = &self.settings.rules;
+            let p = &st.progress;
+            let message = match (budget, rules.cost_budget) {
+                (Budget::Cost, Some(limit)) => format!(
+                    "the next call (~{estimate} tokens, about {}) would cross the cost budget of {} ({} spent)",
+                    format_cost(self.client.settings().estimate_cost(
+                        &self.client.settings().model,
+                        req.estimated_input_tokens(),
+                        output
+                    )),
+                    format_cost(Some(limit)),
+                    format_cost(Some(p.cost_used))
                 ),
-            });
+                _ => format!(
+                    "the next call (~{estimate} tokens) would cross the token budget of {} ({} used)",
+                    rules.token_budget, p.tokens_used
+                ),
+            };
+            st.progress.exhausted = Some(budget);
+            self.log.emit(super::events::Event::Notice { message });
             return Err(StopReason::BudgetExhausted);
         }
         st.begin_iteration();
         self.log.emit(super::events::Event::IterationStarted { n });
-        let (call, result) = self.ask(n, "generate", &req, &self.stop.token).await;
+        let (call, result) = self.ask(n, "generate", None, &req, &self.stop.token).await;
         match result {
             Ok(resp) => {
                 st.largest_output = st.largest_output.max(resp.usage.output);
@@ -95,6 +109,7 @@ impl Run {
         &self,
         n: u32,
         purpose: &str,
+        model: Option<&str>,
         req: &ChatRequest,
         stop: &CancellationToken,
     ) -> (ModelCall, Result<ChatResponse, CallFailure>) {
@@ -113,7 +128,7 @@ impl Run {
         };
         let started = Instant::now();
         let result = tokio::select! {
-            r = self.client.chat(req, &on_tokens) => r.map_err(CallFailure::Provider),
+            r = self.client.chat_as(model, req, &on_tokens) => r.map_err(CallFailure::Provider),
             _ = stop.cancelled() => Err(CallFailure::Stopped),
         };
         let s = self.client.settings();
@@ -125,23 +140,27 @@ impl Run {
                     input: req.estimated_input_tokens(),
                     output: streamed.load(Ordering::Relaxed),
                     cached: 0,
+                    cache_written: 0,
                     estimated: true,
                 },
                 1,
                 Some("cut short: the run was stopped".to_string()),
             ),
         };
+        let requested = model.unwrap_or(&s.model);
         let (provider, model) = match &result {
             Ok(r) => (r.provider.as_str().to_string(), r.model.clone()),
-            Err(_) => (s.provider.as_str().to_string(), s.model.clone()),
+            Err(_) => (s.provider.as_str().to_string(), requested.to_string()),
         };
         let call = ModelCall {
             purpose: purpose.to_string(),
             provider,
+            cost_usd: s.cost_of(requested, &model, &usage),
             model,
             input_tokens: usage.input,
             output_tokens: usage.output,
             cached_tokens: usage.cached,
+            cache_written_tokens: u64::from(usage.cache_written),
             estimated: usage.estimated,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             attempts,

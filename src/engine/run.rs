@@ -37,6 +37,7 @@ impl RunSettings {
                 max_iterations: c.limits.max_iterations,
                 stagnation: c.limits.stagnation,
                 token_budget: c.limits.token_budget,
+                cost_budget: c.limits.cost_budget,
             },
             run_timeout: c.limits.run_timeout,
             apply: true,
@@ -182,7 +183,25 @@ impl Run {
         answer: Option<super::events::AnswerApplied>,
     ) {
         st.progress.spend(call.tokens());
+        st.progress.spend_cost(call.cost_usd);
         self.log.emit(Event::ModelFinished { n, call, answer });
+    }
+
+    /// The budget a call of `req`, answered in about `output` tokens by `model` (else the run's
+    /// model), would cross; `None` when it fits every budget.
+    pub fn budget_crossed(
+        &self,
+        st: &LoopState,
+        req: &crate::llm::ChatRequest,
+        output: u64,
+        model: Option<&str>,
+    ) -> Option<super::stop::Budget> {
+        let input = req.estimated_input_tokens();
+        let s = self.client.settings();
+        let cost = s.estimate_cost(model.unwrap_or(&s.model), input, output);
+        self.settings
+            .rules
+            .call_crosses(&st.progress, input + output, cost)
     }
 
     /// Run to a stop and record how it ended.

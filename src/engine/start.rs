@@ -76,6 +76,7 @@ impl RunHandle {
 /// cassette, an unwritable history, a root that cannot be copied); from the first event on,
 /// every way it ends is recorded.
 pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
+    check_prices(&req)?;
     let client = LlmClient::new(req.llm, req.mode, req.record)?;
     let root = req.contract.root.clone();
     let history = blocking({
@@ -235,4 +236,30 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| format!("a background task failed: {e}"))
+}
+
+/// A cost budget needs a price for every model the run may call: refuse to start otherwise,
+/// rather than run a budget that cannot be kept.
+fn check_prices(req: &RunRequest) -> Result<(), crate::Error> {
+    let Some(limit) = req.settings.rules.cost_budget else {
+        return Ok(());
+    };
+    let synthesis = match req.contract.evidence.synthesis {
+        crate::contract::Synthesis::Llm => req.contract.evidence.synthesis_model.as_deref(),
+        _ => None,
+    };
+    let provider = req.llm.provider;
+    for model in std::iter::once(req.llm.model.as_str()).chain(synthesis) {
+        if req.llm.prices.lookup(provider, model).is_none() {
+            return Err(crate::Error::Usage(format!(
+                "limits.cost_budget is {} but the {} model `{model}` has no known price: add \
+                 [prices.{}.\"{model}\"] with `input` and `output` (dollars per million tokens) \
+                 to $XDG_CONFIG_HOME/forge/config.toml, or remove the cost budget",
+                crate::llm::format_cost(Some(limit)),
+                provider.as_str(),
+                provider.as_str(),
+            )));
+        }
+    }
+    Ok(())
 }

@@ -35,6 +35,15 @@ pub struct StopRules {
     pub max_iterations: u32,
     pub stagnation: u32,
     pub token_budget: u64,
+    /// US dollars (`limits.cost_budget`); `None`: no limit.
+    pub cost_budget: Option<f64>,
+}
+
+/// The budget a run ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Tokens,
+    Cost,
 }
 
 /// Progress so far, as the stop rules see it.
@@ -45,12 +54,31 @@ pub struct Progress {
     /// Iterations since the best score last improved.
     pub since_improvement: u32,
     pub tokens_used: u64,
+    /// Dollars spent on calls with a known cost.
+    pub cost_used: f64,
+    /// A call had no known cost, so the run's total is unknown.
+    pub cost_unknown: bool,
+    /// The budget that stopped (or is about to stop) the run.
+    pub exhausted: Option<Budget>,
 }
 
 impl Progress {
     /// Count the tokens of a model call, whatever became of it.
     pub fn spend(&mut self, tokens: u64) {
         self.tokens_used = self.tokens_used.saturating_add(tokens);
+    }
+
+    /// Count what a model call cost, when it is known.
+    pub fn spend_cost(&mut self, cost: Option<f64>) {
+        match cost {
+            Some(c) => self.cost_used += c,
+            None => self.cost_unknown = true,
+        }
+    }
+
+    /// The run's cost so far, `None` when a call had no price.
+    pub fn cost(&self) -> Option<f64> {
+        (!self.cost_unknown).then_some(self.cost_used)
     }
 
     /// Count a finished iteration's score; returns true when it beat the best so far.
@@ -74,16 +102,29 @@ impl StopRules {
             Some(StopReason::MaxIterations)
         } else if self.stagnation > 0 && p.since_improvement >= self.stagnation {
             Some(StopReason::Stagnated)
-        } else if p.tokens_used >= self.token_budget {
+        } else if p.tokens_used >= self.token_budget || self.cost_spent(p) {
             Some(StopReason::BudgetExhausted)
         } else {
             None
         }
     }
 
-    /// Before a model call: would a call estimated at `estimate` tokens cross the budget?
-    pub fn call_fits(&self, p: &Progress, estimate: u64) -> bool {
-        p.tokens_used.saturating_add(estimate) <= self.token_budget
+    /// Before a model call estimated at `tokens` tokens and `cost` dollars: the budget it would
+    /// cross, if any. A call whose cost cannot be estimated never fits a cost budget.
+    pub fn call_crosses(&self, p: &Progress, tokens: u64, cost: Option<f64>) -> Option<Budget> {
+        if p.tokens_used.saturating_add(tokens) > self.token_budget {
+            return Some(Budget::Tokens);
+        }
+        match (self.cost_budget, cost) {
+            (Some(budget), Some(c)) if p.cost_used + c > budget => Some(Budget::Cost),
+            (Some(_), None) => Some(Budget::Cost),
+            _ => None,
+        }
+    }
+
+    /// Whether the run has spent its whole cost budget.
+    pub fn cost_spent(&self, p: &Progress) -> bool {
+        self.cost_budget.is_some_and(|b| p.cost_used >= b)
     }
 }
 
@@ -96,6 +137,7 @@ mod tests {
             max_iterations: 5,
             stagnation: 2,
             token_budget: 1000,
+            cost_budget: None,
         }
     }
 
@@ -137,6 +179,7 @@ mod tests {
             max_iterations: 3,
             stagnation: 2,
             token_budget: 1000,
+            cost_budget: None,
         };
         let mut p = Progress::default();
         for _ in 0..3 {
@@ -151,8 +194,32 @@ mod tests {
         let mut p = Progress::default();
         p.spend(900);
         p.record(0.1);
-        assert!(rules().call_fits(&p, 100));
-        assert!(!rules().call_fits(&p, 101));
+        assert_eq!(rules().call_crosses(&p, 100, None), None);
+        assert_eq!(rules().call_crosses(&p, 101, None), Some(Budget::Tokens));
+    }
+
+    #[test]
+    fn cost_budget_is_checked_before_a_call_and_after_an_iteration() {
+        let r = StopRules {
+            cost_budget: Some(0.10),
+            ..rules()
+        };
+        let mut p = Progress::default();
+        p.spend_cost(Some(0.06));
+        p.spend_cost(None);
+        p.record(0.1);
+        let cases = [
+            (Some(0.04), None),
+            (Some(0.041), Some(Budget::Cost)),
+            (None, Some(Budget::Cost)),
+        ];
+        for (estimate, crossed) in cases {
+            assert_eq!(r.call_crosses(&p, 10, estimate), crossed, "{estimate:?}");
+        }
+        assert_eq!(rules().call_crosses(&p, 10, None), None, "no cost budget");
+        assert_eq!(r.after_iteration(&p), None);
+        p.spend_cost(Some(0.04));
+        assert_eq!(r.after_iteration(&p), Some(StopReason::BudgetExhausted));
     }
 
     #[test]

@@ -18,6 +18,10 @@ struct Fold {
     /// The iteration being assembled: its answer and validations until `iteration_finished`.
     answer: Option<(AnswerApplied, Tokens)>,
     validations: Vec<super::Validation>,
+    /// Model calls of the iteration being assembled.
+    calls: Vec<crate::engine::ModelCall>,
+    /// Every model call of the run.
+    all_calls: Vec<crate::engine::ModelCall>,
 }
 
 impl Default for RawEvidence {
@@ -33,6 +37,8 @@ impl Default for RawEvidence {
                 duration_ms: 0,
                 raw_feedback_tokens: 0,
                 sent_feedback_tokens: 0,
+                cost_usd: None,
+                synthesis_tokens: 0,
             },
             outcome: Outcome {
                 status: RunStatus::Running,
@@ -73,6 +79,12 @@ impl Fold {
                     iteration: *n,
                     call: call.clone(),
                 });
+                self.all_calls.push(call.clone());
+                if call.purpose == "synthesis" {
+                    self.raw.metrics.synthesis_tokens += call.tokens();
+                } else {
+                    self.calls.push(call.clone());
+                }
                 if let Some(a) = answer {
                     let tokens = Tokens {
                         input: call.input_tokens,
@@ -122,6 +134,7 @@ impl Fold {
                     prompt_sha256: answer.prompt_sha256,
                     response_sha256: answer.response_sha256,
                     tokens,
+                    cost_usd: crate::engine::total_cost(&std::mem::take(&mut self.calls)),
                     edits: answer.edits,
                     validations: std::mem::take(&mut self.validations),
                 });
@@ -146,6 +159,7 @@ impl Fold {
                 m.final_score = *score;
                 m.tokens_used = *tokens;
                 m.duration_ms = *duration_ms;
+                m.cost_usd = crate::engine::total_cost(&self.all_calls);
                 self.raw.outcome = Outcome {
                     status: *status,
                     degraded: *degraded,

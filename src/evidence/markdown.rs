@@ -71,6 +71,7 @@ pub fn render_markdown(pack: &EvidencePack) -> String {
         ("final_score", format!("{:.2}", m.final_score)),
         ("total_iterations", m.total_iterations.to_string()),
         ("tokens_used", m.tokens_used.to_string()),
+        ("cost", cost_words(m)),
         ("duration", duration_words(m.duration_ms)),
         (
             "feedback_tokens",
@@ -424,6 +425,18 @@ fn provenance(llm: &LlmRef) -> String {
     }
 }
 
+/// "$0.0123, of which the synthesis took 600 tokens" or "unknown (a model has no price)".
+fn cost_words(m: &super::Metrics) -> String {
+    let cost = match m.cost_usd {
+        Some(c) => crate::llm::format_cost(Some(c)),
+        None => "unknown (a model of the run has no price in the price table)".to_string(),
+    };
+    if m.synthesis_tokens > 0 {
+        format!("{cost}; the synthesis took {} tokens", m.synthesis_tokens)
+    } else {
+        cost
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,9 @@ pub struct Iteration {
     pub prompt_sha256: String,
     pub response_sha256: String,
     pub tokens: Tokens,
+    /// US dollars of this iteration's model calls; `None` when one had no price.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
     pub edits: Vec<Edit>,
     pub validations: Vec<Validation>,
 }
@@ -102,6 +105,13 @@ pub struct Metrics {
     pub duration_ms: u64,
     pub raw_feedback_tokens: u64,
     pub sent_feedback_tokens: u64,
+    /// US dollars every model call of the run cost; `None` when a model had no price (and in
+    /// packs written before costs were recorded).
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
+    /// Tokens of the synthesis call, which wrote this pack's summary (included in `tokens_used`).
+    #[serde(default)]
+    pub synthesis_tokens: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

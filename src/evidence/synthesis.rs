@@ -105,47 +105,92 @@ pub fn template(raw: &RawEvidence) -> Synthesis {
     }
 }
 
-/// The (system, user) messages asking a model for the synthesis as one JSON object.
+/// Iteration lines the synthesis prompt shows at most: the first two and the last six.
+const SHOWN_ITERATIONS: (usize, usize) = (2, 6);
+/// Failing validators named per iteration, and files named, at most.
+const SHOWN_NAMES: usize = 5;
+const SHOWN_FILES: usize = 10;
+
+/// The (system, user) messages asking a model for the synthesis as one JSON object. The user
+/// message states the run's facts in a few short lines (outcome, numbers, what failed when,
+/// which files): no tool output and no prompts, and bounded whatever the run's length, so the
+/// summary costs a small fixed amount next to the run.
 pub fn prompt(raw: &RawEvidence) -> (String, String) {
-    let system =
-        "You write the executive summary of a software run's evidence pack for an auditor. \
-        Use only the facts given; do not invent test names, files or numbers. \
-        Answer with exactly one JSON object and nothing else: \
-        {\"executive_summary\": string (2-4 sentences), \"key_findings\": [string], \
-        \"recommendations\": [string]}."
-            .to_string();
-    let iterations: Vec<serde_json::Value> = raw
-        .iterations
-        .iter()
-        .map(|it| {
-            let failing: Vec<serde_json::Value> = failed(it)
-                .map(|v| {
-                    serde_json::json!({
-                        "name": v.name, "kind": v.kind, "exit_code": v.exit_code,
-                        "timed_out": v.timed_out, "skipped": v.skipped,
-                        "output_excerpt": clip(&v.output_excerpt, 600),
-                    })
-                })
-                .collect();
-            serde_json::json!({
-                "n": it.n, "score": it.score, "tokens": it.tokens.input + it.tokens.output,
-                "edits": it.edits.len(),
-                "refused_edits": it.edits.iter().filter(|e| e.refused.is_some()).count(),
-                "failing_validators": failing,
-            })
-        })
-        .collect();
-    let facts = serde_json::json!({
-        "outcome": raw.outcome,
-        "metrics": raw.metrics,
-        "iterations": iterations,
-        "artifacts": raw.artifacts.iter().map(|a| &a.path).collect::<Vec<_>>(),
-    });
-    let user = format!(
-        "Facts of the run (JSON):\n{}\n\nWrite the JSON object now.",
-        serde_json::to_string_pretty(&facts).unwrap_or_else(|_| facts.to_string())
-    );
-    (system, user)
+    let system = "Summarise this code-generation run for an auditor from these facts only, as \
+        one JSON object: {\"executive_summary\": \"2-4 sentences\", \"key_findings\": [\"...\"], \
+        \"recommendations\": [\"...\"]}."
+        .to_string();
+    let (m, o) = (&raw.metrics, &raw.outcome);
+    let degraded = if o.degraded { ", degraded" } else { "" };
+    // A converged run's reason only restates the threshold; any other says what stopped it.
+    let reason = if o.status == RunStatus::Converged && !o.degraded {
+        String::new()
+    } else {
+        format!(" ({})", clip(&o.reason, 200))
+    };
+    let mut lines = vec![
+        format!("status: {}{degraded}{reason}", o.status.as_str()),
+        format!(
+            "{} {}, final score {:.2}, {} tokens, {}",
+            m.total_iterations,
+            plural(m.total_iterations, "iteration", "iterations"),
+            m.final_score,
+            m.tokens_used,
+            duration_words(m.duration_ms)
+        ),
+        format!(
+            "validator feedback: {} tokens raw, {} sent",
+            m.raw_feedback_tokens, m.sent_feedback_tokens
+        ),
+    ];
+    let its = &raw.iterations;
+    let (head, tail) = SHOWN_ITERATIONS;
+    for (i, it) in its.iter().enumerate() {
+        if i == head && its.len() > head + tail {
+            lines.push(format!("({} iterations left out)", its.len() - head - tail));
+        }
+        if i < head || i + tail >= its.len() {
+            lines.push(iteration_line(it));
+        }
+    }
+    let files: Vec<&str> = raw.artifacts.iter().map(|a| a.path.as_str()).collect();
+    lines.push(format!(
+        "files: {}",
+        names_line(&files, SHOWN_FILES, "none")
+    ));
+    (system, lines.join("\n"))
+}
+
+/// "iteration 2: score 0.40, 1 edit (1 refused), failing: tests (exit 1)".
+fn iteration_line(it: &Iteration) -> String {
+    let refused = it.edits.iter().filter(|e| e.refused.is_some()).count();
+    let refused = if refused > 0 {
+        format!(" ({refused} refused)")
+    } else {
+        String::new()
+    };
+    let failing: Vec<String> = failed(it).map(why_failed).collect();
+    let failing: Vec<&str> = failing.iter().map(String::as_str).collect();
+    format!(
+        "iteration {}: score {:.2}, {} {}{refused}, failing: {}",
+        it.n,
+        it.score,
+        it.edits.len(),
+        plural(it.edits.len() as u32, "edit", "edits"),
+        names_line(&failing, SHOWN_NAMES, "none")
+    )
+}
+
+/// At most `max` names, each clipped, then how many more there were.
+fn names_line(names: &[&str], max: usize, none: &str) -> String {
+    if names.is_empty() {
+        return none.to_string();
+    }
+    let mut shown: Vec<String> = names.iter().take(max).map(|n| clip(n, 80)).collect();
+    if names.len() > max {
+        shown.push(format!("and {} more", names.len() - max));
+    }
+    shown.join(", ")
 }
 
 /// The synthesis in a model's answer: a JSON object, bare, fenced, or amid prose.
@@ -343,17 +388,58 @@ mod tests {
     }
 
     #[test]
-    fn prompt_carries_the_facts_and_asks_for_json() {
+    fn prompt_states_the_facts_without_transcripts() {
         let (system, user) = prompt(&raw());
         assert!(system.contains("JSON object"));
-        assert!(
-            user.contains("\"status\": \"converged\"") && user.contains("src/slug.py"),
-            "{user}"
+        let lines: Vec<&str> = user.lines().collect();
+        assert_eq!(lines[0], "status: converged");
+        assert_eq!(
+            lines[1],
+            "2 iterations, final score 1.00, 2790 tokens, 1m 30s"
         );
-        assert!(
-            user.contains("AssertionError"),
-            "failing output excerpts are included"
+        assert_eq!(
+            lines[3],
+            "iteration 1: score 0.40, 2 edits (1 refused), failing: tests (exit 1)"
         );
+        assert!(lines[4].starts_with("iteration 2: score 1.00"), "{user}");
+        assert!(lines[4].ends_with("failing: none"), "{user}");
+        assert_eq!(lines.last(), Some(&"files: src/slug.py"));
+        assert!(!user.contains("AssertionError"), "no tool output: {user}");
+    }
+
+    #[test]
+    fn prompt_stays_small_however_long_the_run() {
+        let mut r = raw();
+        let template = r.iterations[0].clone();
+        r.iterations = (1..=200)
+            .map(|n| {
+                let mut it = template.clone();
+                it.n = n;
+                for v in &mut it.validations {
+                    v.output_excerpt = "x".repeat(4000);
+                }
+                let failing = it.validations[0].clone();
+                it.validations = (0..40)
+                    .map(|i| Validation {
+                        name: format!("validator-{i}"),
+                        exit_code: Some(1),
+                        ..failing.clone()
+                    })
+                    .collect();
+                it
+            })
+            .collect();
+        r.outcome.reason = "r".repeat(5000);
+        r.outcome.status = RunStatus::MaxIterations;
+        let (system, user) = prompt(&r);
+        let status = user.lines().next().unwrap_or_default();
+        assert!(
+            status.starts_with("status: max_iterations (rrr") && status.chars().count() < 240,
+            "{status}"
+        );
+        assert!(user.contains("(192 iterations left out)"), "{user}");
+        assert!(user.contains("iteration 200:") && user.contains("and 35 more"));
+        assert!(system.len() + user.len() < 2000, "{}", user.len());
     }
 
     #[test]

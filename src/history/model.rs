@@ -112,6 +112,8 @@ pub struct RunSummary {
     pub model: String,
     pub reason: Option<String>,
     pub evidence: Option<String>,
+    /// US dollars the run's model calls cost; `None` when a model had no price.
+    pub cost_usd: Option<f64>,
 }
 
 /// `forge runs show`: the summary plus every iteration with its validator results.

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 const SUMMARY_COLUMNS: &str = "run_id, contract_name, status, degraded, score, iterations, tokens,
     started_at, finished_at, contract_path, provider, model, reason, evidence_path, pid,
-    pid_start_time";
+    pid_start_time, cost_usd";
 
 impl History {
     /// Up to `limit` runs, newest first, optionally only those with `status`.
@@ -156,6 +156,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<(RunSummary, Option<i64>, Option<i64
         model: r.get(11)?,
         reason: r.get(12)?,
         evidence: r.get(13)?,
+        cost_usd: r.get(16)?,
     };
     Ok((summary, r.get(14)?, r.get(15)?))
 }

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this forge writes. A file with a higher version came from a newer forge.
-pub const CURRENT: i64 = 4;
+pub const CURRENT: i64 = 5;
 
 /// Version 1: runs, iterations, validator results.
 const V1: &str = "
@@ -93,8 +93,15 @@ CREATE TABLE evidence_chain (
 );
 ";
 
+/// Version 5: what model calls cost in US dollars (NULL: unknown, the model had no price; runs
+/// recorded before this version stay unknown).
+const V4_TO_V5: &str = "
+ALTER TABLE model_calls ADD COLUMN cost_usd REAL;
+ALTER TABLE runs ADD COLUMN cost_usd REAL;
+";
+
 /// Each step takes the schema from version `i` to `i + 1`.
-const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3, V3_TO_V4];
+const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3, V3_TO_V4, V4_TO_V5];
 
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))

@@ -14,8 +14,8 @@ impl History {
         self.write(|c| {
             c.execute(
                 "INSERT INTO runs (run_id, contract_name, contract_path, contract_sha256, provider,
-                                   model, started_at, status, pid, pid_start_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                   model, started_at, status, pid, pid_start_time, cost_usd)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0.0)",
                 params![
                     run.run_id,
                     run.contract_name,
@@ -43,11 +43,12 @@ impl History {
     ) -> Result<(), HistoryError> {
         self.write(|c| {
             // Every token a run spends is counted here, when the call ends, so a run that is
-            // killed later still shows what it cost.
+            // killed later still shows what it cost. A call without a price makes the run's
+            // cost unknown for good (NULL + x is NULL).
             let updated = c
                 .execute(
-                    "UPDATE runs SET tokens = tokens + ?2 WHERE run_id = ?1",
-                    params![run_id, call.tokens()],
+                    "UPDATE runs SET tokens = tokens + ?2, cost_usd = cost_usd + ?3 WHERE run_id = ?1",
+                    params![run_id, call.tokens(), call.cost_usd],
                 )
                 .map_err(|e| self.sql_err(e))?;
             if updated == 0 {
@@ -55,8 +56,9 @@ impl History {
             }
             c.execute(
                 "INSERT INTO model_calls (run_id, iteration, purpose, provider, model, input_tokens,
-                     output_tokens, cached_tokens, estimated, latency_ms, attempts, ok, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     output_tokens, cached_tokens, estimated, latency_ms, attempts, ok, error,
+                     cost_usd)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     run_id,
                     iteration,
@@ -70,7 +72,8 @@ impl History {
                     call.latency_ms,
                     call.attempts,
                     call.ok,
-                    call.error
+                    call.error,
+                    call.cost_usd
                 ],
             )
             .map_err(|e| self.sql_err(e))?;

@@ -179,6 +179,7 @@ mod tests {
                 role: Role::User,
                 content: text.into(),
             }],
+            stable_prefix: 0,
         }
     }
 

@@ -109,10 +109,29 @@ impl LlmClient {
         req: &ChatRequest,
         on_tokens: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
-        let digest = request_digest(self.settings.provider, &self.settings.model, req);
+        self.chat_as(None, req, on_tokens).await
+    }
+
+    /// [`LlmClient::chat`] with another model of the same provider when `model` names one
+    /// (a cheaper model for the evidence synthesis); the same connection, cassette and recorders.
+    pub async fn chat_as(
+        &self,
+        model: Option<&str>,
+        req: &ChatRequest,
+        on_tokens: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<ChatResponse, LlmError> {
+        let other;
+        let s = match model {
+            Some(m) if m != self.settings.model => {
+                other = self.settings.with_model(m);
+                &other
+            }
+            _ => &self.settings,
+        };
+        let digest = request_digest(s.provider, &s.model, req);
         let response = match &self.source {
-            Source::Live(http) => self.live(http, req, on_tokens).await?,
-            Source::Replay(player) => self.replay(player, req, &digest, on_tokens)?,
+            Source::Live(http) => self.live(http, s, req, on_tokens).await?,
+            Source::Replay(player) => self.replay(player, s, req, &digest, on_tokens)?,
         };
         let entry = CassetteEntry {
             request_sha256: Some(digest),
@@ -134,10 +153,10 @@ impl LlmClient {
     async fn live(
         &self,
         http: &reqwest::Client,
+        s: &ResolvedLlm,
         req: &ChatRequest,
         on_tokens: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
-        let s = &self.settings;
         let started = Instant::now();
         let w = wire::build(s, req, s.options.stream);
         let mut spent = Usage::default();
@@ -203,6 +222,7 @@ impl LlmClient {
     fn replay(
         &self,
         player: &Player,
+        s: &ResolvedLlm,
         req: &ChatRequest,
         digest: &str,
         on_tokens: &(dyn Fn(u64) + Send + Sync),
@@ -217,14 +237,15 @@ impl LlmClient {
             input: req.estimated_input_tokens(),
             output: estimate_tokens(&entry.response),
             cached: 0,
+            cache_written: 0,
             estimated: true,
         });
         on_tokens(usage.output);
         Ok(ChatResponse {
             text: entry.response,
             usage,
-            provider: entry.provider.unwrap_or(self.settings.provider),
-            model: entry.model.unwrap_or_else(|| self.settings.model.clone()),
+            provider: entry.provider.unwrap_or(s.provider),
+            model: entry.model.unwrap_or_else(|| s.model.clone()),
             attempts: 1,
             latency_ms: 0,
             retries: Vec::new(),

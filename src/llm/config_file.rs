@@ -1,5 +1,6 @@
-//! The `[llm]` section of `$XDG_CONFIG_HOME/forge/config.toml`.
+//! The `[llm]` and `[prices]` sections of `$XDG_CONFIG_HOME/forge/config.toml`.
 
+use super::price::PriceEntries;
 use super::{LlmError, MaxTokensParam};
 use std::path::Path;
 
@@ -25,20 +26,24 @@ pub(crate) struct ConfigLlm {
 
 /// Other sections belong to other parts of forge and are left alone here.
 #[derive(Debug, Default, serde::Deserialize)]
-struct ConfigFile {
+pub(crate) struct ConfigFile {
     #[serde(default)]
-    llm: ConfigLlm,
+    pub llm: ConfigLlm,
+    /// `[prices.PROVIDER."MODEL"]`: dollars per million tokens, over the built-in table.
+    #[serde(default)]
+    pub prices: PriceEntries,
 }
 
-/// The `[llm]` section of the config file in `dir`, or all-unset when there is no file.
-pub(crate) fn load(dir: Option<&Path>) -> Result<ConfigLlm, LlmError> {
+/// The sections of the config file in `dir` that model calls use, or all-unset when there is
+/// no file.
+pub(crate) fn load(dir: Option<&Path>) -> Result<ConfigFile, LlmError> {
     let Some(dir) = dir else {
-        return Ok(ConfigLlm::default());
+        return Ok(ConfigFile::default());
     };
     let path = dir.join("config.toml");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigLlm::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(e) => {
             return Err(LlmError::Settings {
                 message: format!("cannot read config file {}: {e}", path.display()),
@@ -52,7 +57,7 @@ pub(crate) fn load(dir: Option<&Path>) -> Result<ConfigLlm, LlmError> {
             e.to_string().trim_end()
         ),
     })?;
-    Ok(file.llm)
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -62,7 +67,7 @@ mod tests {
     #[test]
     fn missing_file_is_empty_and_bad_key_names_the_path() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(Some(dir.path())).unwrap(), ConfigLlm::default());
+        assert_eq!(load(Some(dir.path())).unwrap().llm, ConfigLlm::default());
         std::fs::write(dir.path().join("config.toml"), "[llm]\nmodle = \"x\"\n").unwrap();
         let msg = load(Some(dir.path())).unwrap_err().to_string();
         assert!(msg.contains("config.toml"), "{msg}");
@@ -77,9 +82,25 @@ mod tests {
             "[other]\nx = 1\n[llm]\nmodel = \"m\"\nmax_attempts = 2\nmax_tokens_param = \"max_tokens\"\n",
         )
         .unwrap();
-        let c = load(Some(dir.path())).unwrap();
+        let c = load(Some(dir.path())).unwrap().llm;
         assert_eq!(c.model.as_deref(), Some("m"));
         assert_eq!(c.max_attempts, Some(2));
         assert_eq!(c.max_tokens_param, Some(MaxTokensParam::MaxTokens));
+    }
+
+    #[test]
+    fn reads_prices_and_refuses_unknown_price_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[prices.openai.\"mine\"]\ninput = 0.5\noutput = 1.5\ncached_input = 0.1\n",
+        )
+        .unwrap();
+        let p = load(Some(dir.path())).unwrap().prices;
+        assert_eq!(p["openai"]["mine"].cached_input, Some(0.1));
+        std::fs::write(&path, "[prices.openai.\"mine\"]\ninput = 0.5\noutptu = 1\n").unwrap();
+        let msg = load(Some(dir.path())).unwrap_err().to_string();
+        assert!(msg.contains("outptu"), "{msg}");
     }
 }

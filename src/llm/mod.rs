@@ -9,6 +9,7 @@ mod config_file;
 mod error;
 mod framing;
 mod options;
+mod price;
 mod retry;
 mod secret;
 mod settings;
@@ -19,6 +20,7 @@ pub use cassette::{CassetteEntry, request_digest};
 pub use client::{ClientMode, LlmClient, ReplayedCassette};
 pub use error::LlmError;
 pub use options::{ClientOptions, MaxTokensParam};
+pub use price::{ModelPrice, PriceTable, format_cost};
 pub use secret::ApiKey;
 pub use settings::{
     LlmFlags, ResolvedLlm, SettingsSource, resolve_settings, resolve_settings_from,
@@ -44,6 +46,10 @@ pub struct ChatMessage {
 pub struct ChatRequest {
     pub system: String,
     pub messages: Vec<ChatMessage>,
+    /// How many bytes at the start of the first message stay the same on every call of the run
+    /// (0: none). The system prompt and this prefix are what a provider's prompt cache can keep;
+    /// Anthropic needs it marked, OpenAI finds it on its own.
+    pub stable_prefix: usize,
 }
 
 impl ChatRequest {
@@ -55,7 +61,15 @@ impl ChatRequest {
                 role: Role::User,
                 content: user.into(),
             }],
+            stable_prefix: 0,
         }
+    }
+
+    /// The same request saying that the first `bytes` of its message never change during the
+    /// run (see [`ChatRequest::stable_prefix`]).
+    pub fn with_stable_prefix(mut self, bytes: usize) -> Self {
+        self.stable_prefix = bytes;
+        self
     }
 
     /// sha256 of exactly the text sent: the system prompt, then each message, concatenated.
@@ -64,6 +78,16 @@ impl ChatRequest {
             std::iter::once(self.system.as_bytes())
                 .chain(self.messages.iter().map(|m| m.content.as_bytes())),
         )
+    }
+
+    /// The stable prefix of the first message and the rest of it, when a non-empty prefix ends
+    /// on a character boundary inside it.
+    pub fn split_stable(&self) -> Option<(&str, &str)> {
+        let first = &self.messages.first()?.content;
+        if self.stable_prefix == 0 || !first.is_char_boundary(self.stable_prefix) {
+            return None;
+        }
+        Some(first.split_at(self.stable_prefix))
     }
 
     /// Estimated input tokens, used when the provider reports none and for budgets before a call.
@@ -77,13 +101,19 @@ impl ChatRequest {
     }
 }
 
-/// Token usage normalised over providers. `input` includes cached tokens.
+/// Token usage normalised over providers. `input` includes cached reads and cache writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Usage {
     pub input: u64,
     pub output: u64,
+    /// Input tokens read from the provider's prompt cache (billed at a discount).
     pub cached: u64,
+    /// Input tokens written to the provider's prompt cache (Anthropic bills them above input).
+    /// A u32 keeps `Usage` at 32 bytes (it travels inside every `LlmError`); a call writes at
+    /// most its context window, far below 4 billion.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cache_written: u32,
     /// True when the provider gave no counts and these are estimates.
     pub estimated: bool,
 }
@@ -101,9 +131,14 @@ impl std::ops::Add for Usage {
             input: self.input + o.input,
             output: self.output + o.output,
             cached: self.cached + o.cached,
+            cache_written: self.cache_written.saturating_add(o.cache_written),
             estimated: self.estimated || o.estimated,
         }
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl std::ops::AddAssign for Usage {

@@ -1,10 +1,11 @@
 //! Which provider, model and tuning a run uses: flag > env > contract > config file > defaults.
 
 use super::config_file::{self, ConfigLlm};
-use super::{ApiKey, ClientOptions, LlmError};
+use super::{ApiKey, ClientOptions, LlmError, PriceTable, Usage};
 use crate::contract::{LlmSettings, ProviderKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const DEFAULT_PROVIDER: ProviderKind = ProviderKind::Openai;
@@ -72,6 +73,8 @@ pub struct ResolvedLlm {
     pub options: ClientOptions,
     /// From `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed.
     pub api_key: Option<ApiKey>,
+    /// Built-in prices with config.toml's `[prices]` over them.
+    pub prices: Arc<PriceTable>,
 }
 
 impl ResolvedLlm {
@@ -85,6 +88,36 @@ impl ResolvedLlm {
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             options: ClientOptions::default(),
             api_key: None,
+            prices: Arc::new(PriceTable::built_in()),
+        }
+    }
+
+    /// Dollars `usage` cost when `answered_by` answered a request for `requested`: priced as the
+    /// answering model (a dated snapshot, say), else as the one asked for; `None` when neither
+    /// has a price.
+    pub fn cost_of(&self, requested: &str, answered_by: &str, usage: &Usage) -> Option<f64> {
+        self.prices
+            .cost(self.provider, answered_by, usage)
+            .or_else(|| self.prices.cost(self.provider, requested, usage))
+    }
+
+    /// Dollars a call of `input` and `output` tokens to `model` would cost with no cache
+    /// discount: the estimate a cost budget is checked against before the call.
+    pub fn estimate_cost(&self, model: &str, input: u64, output: u64) -> Option<f64> {
+        let usage = Usage {
+            input,
+            output,
+            ..Usage::default()
+        };
+        self.prices.cost(self.provider, model, &usage)
+    }
+
+    /// The same settings for another model of the same provider (e.g. a cheaper one for the
+    /// evidence synthesis).
+    pub fn with_model(&self, model: &str) -> Self {
+        ResolvedLlm {
+            model: model.trim().to_string(),
+            ..self.clone()
         }
     }
 
@@ -138,7 +171,9 @@ pub fn resolve_settings_from(
     contract: &LlmSettings,
     source: &SettingsSource,
 ) -> Result<ResolvedLlm, LlmError> {
-    let config = config_file::load(source.config_dir.as_deref())?;
+    let file = config_file::load(source.config_dir.as_deref())?;
+    let prices = PriceTable::with_overrides(file.prices, "config.toml")?;
+    let config = file.llm;
     let provider = match (&flags.provider, source.var("FORGE_PROVIDER")) {
         (Some(f), _) => parse_provider(f, "--provider")?,
         (None, Some(e)) => parse_provider(&e, "FORGE_PROVIDER")?,
@@ -194,6 +229,7 @@ pub fn resolve_settings_from(
         max_output_tokens,
         options: options(&config)?,
         api_key,
+        prices: Arc::new(prices),
     })
 }
 

@@ -133,16 +133,24 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             score,
             iterations,
             tokens,
+            cost_usd,
+            synthesis_tokens,
             evidence,
             reason,
             applied,
             ..
         } => {
             let mut s = summary::render(rows);
+            let synthesis = if *synthesis_tokens > 0 {
+                format!(" ({synthesis_tokens} for the synthesis)")
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
-                "run {}: {status}{} — score {score:.2} after {iterations} iteration(s), {tokens} tokens",
+                "run {}: {status}{} — score {score:.2} after {iterations} iteration(s), {tokens} tokens{synthesis}, {}",
                 env.run_id,
-                if *degraded { " (degraded)" } else { "" }
+                if *degraded { " (degraded)" } else { "" },
+                crate::llm::format_cost(*cost_usd)
             ));
             if !reason.is_empty() {
                 s.push_str(&format!("\n  {reason}"));

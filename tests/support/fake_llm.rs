@@ -37,13 +37,15 @@ pub enum Framing {
     CloseDelimited,
 }
 
-/// Token counts the fake reports, in forge's terms (`input` includes `cached`); rendered in
-/// each provider's own shape.
+/// Token counts the fake reports, in forge's terms (`input` includes `cached` and
+/// `cache_written`); rendered in each provider's own shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FakeUsage {
     pub input: u64,
     pub output: u64,
     pub cached: u64,
+    /// Anthropic only: tokens written to the prompt cache.
+    pub cache_written: u64,
 }
 
 /// A successful answer.
@@ -69,6 +71,7 @@ impl Reply {
                 input: 100,
                 output: 50,
                 cached: 0,
+                cache_written: 0,
             }),
             chunk_chars: 8,
             chunk_delay: Duration::ZERO,
@@ -77,11 +80,12 @@ impl Reply {
         }
     }
     pub fn usage(mut self, input: u64, output: u64) -> Self {
-        let cached = self.usage.map_or(0, |u| u.cached);
+        let (cached, cache_written) = self.usage.map_or((0, 0), |u| (u.cached, u.cache_written));
         self.usage = Some(FakeUsage {
             input,
             output,
             cached,
+            cache_written,
         });
         self
     }
@@ -91,8 +95,21 @@ impl Reply {
             input: 100,
             output: 50,
             cached: 0,
+            cache_written: 0,
         });
         u.cached = cached;
+        self
+    }
+    /// Of `input`, this many were written to the prompt cache (Anthropic's
+    /// `cache_creation_input_tokens`).
+    pub fn cache_written(mut self, written: u64) -> Self {
+        let u = self.usage.get_or_insert(FakeUsage {
+            input: 100,
+            output: 50,
+            cached: 0,
+            cache_written: 0,
+        });
+        u.cache_written = written;
         self
     }
     pub fn no_usage(mut self) -> Self {
@@ -211,14 +228,23 @@ impl Recorded {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
     }
-    /// The text of the last user message in the body.
+    /// The text of the last user message in the body (its text blocks joined, when the
+    /// content is Anthropic's list of blocks).
     pub fn last_user_message(&self) -> String {
         self.body["messages"]
             .as_array()
             .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
-            .and_then(|m| m["content"].as_str())
+            .map(|m| content_text(&m["content"]))
             .unwrap_or_default()
-            .to_string()
+    }
+}
+
+/// A message's content as text: a plain string, or the concatenated `text` of its blocks.
+pub fn content_text(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(blocks) => blocks.iter().filter_map(|b| b["text"].as_str()).collect(),
+        _ => String::new(),
     }
 }
 
@@ -805,10 +831,10 @@ fn openai_usage(u: FakeUsage) -> Value {
            "prompt_tokens_details": {"cached_tokens": u.cached}})
 }
 
-/// Anthropic's `input_tokens` leaves cache reads out.
+/// Anthropic's `input_tokens` leaves cache reads and writes out.
 fn anthropic_usage(u: FakeUsage, output: u64) -> Value {
-    json!({"input_tokens": u.input - u.cached, "cache_read_input_tokens": u.cached,
-           "cache_creation_input_tokens": 0, "output_tokens": output})
+    json!({"input_tokens": u.input - u.cached - u.cache_written, "cache_read_input_tokens": u.cached,
+           "cache_creation_input_tokens": u.cache_written, "output_tokens": output})
 }
 
 fn split(text: &str, n: usize) -> Vec<String> {

@@ -99,6 +99,9 @@ pub fn model_call() -> ModelCall {
         input_tokens: 100,
         output_tokens: 50,
         cached_tokens: 0,
+        cache_written_tokens: 0,
+        // 100 in and 50 out at gpt-4o-mini's $0.15 and $0.60 per million.
+        cost_usd: Some(0.000045),
         estimated: false,
         latency_ms: 900,
         attempts: 1,

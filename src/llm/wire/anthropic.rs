@@ -8,13 +8,16 @@ use serde_json::{Value, json};
 pub(super) const API_VERSION: &str = "2023-06-01";
 
 pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireRequest {
-    let messages: Vec<Value> = req
+    let mut messages: Vec<Value> = req
         .messages
         .iter()
         .map(|m| {
             json!({"role": match m.role { Role::User => "user", Role::Assistant => "assistant" }, "content": m.content})
         })
         .collect();
+    if let (Some((stable, rest)), Some(first)) = (req.split_stable(), messages.first_mut()) {
+        first["content"] = cached_blocks(stable, rest);
+    }
     let mut body = json!({
         "model": s.model,
         "messages": messages,
@@ -32,6 +35,22 @@ pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireReq
     }
 }
 
+/// The first message as text blocks with a cache breakpoint after the stable part, so the
+/// system prompt and that part are cached (Anthropic caches the prefix up to a breakpoint;
+/// a prefix under the model's minimum length is simply not cached). An empty rest is left
+/// out: the API refuses empty text blocks.
+fn cached_blocks(stable: &str, rest: &str) -> Value {
+    let mut blocks = vec![json!({
+        "type": "text",
+        "text": stable,
+        "cache_control": {"type": "ephemeral"},
+    })];
+    if !rest.is_empty() {
+        blocks.push(json!({"type": "text", "text": rest}));
+    }
+    Value::Array(blocks)
+}
+
 /// Anthropic's `input_tokens` leaves out cache reads and writes; forge's `input` includes them.
 /// Fields absent from `u` keep what `into` already had (message_delta repeats only some).
 fn merge_usage(into: &mut RawUsage, u: &Value) {
@@ -41,6 +60,7 @@ fn merge_usage(into: &mut RawUsage, u: &Value) {
     if plain.is_some() || read.is_some() || written.is_some() {
         into.input = Some(plain.unwrap_or(0) + read.unwrap_or(0) + written.unwrap_or(0));
         into.cached = Some(read.unwrap_or(0));
+        into.cache_written = Some(written.unwrap_or(0));
     }
     // Cumulative in message_delta: the last value is the total, never a sum.
     if let Some(out) = count(u, "output_tokens") {
@@ -121,6 +141,7 @@ mod tests {
                 role: Role::User,
                 content: "hi".into(),
             }],
+            stable_prefix: 0,
         };
         let w = build(&s, &req, true);
         assert_eq!(w.url, "https://api.anthropic.com/v1/messages");
@@ -129,6 +150,46 @@ mod tests {
         assert_eq!(
             w.body["messages"],
             json!([{"role": "user", "content": "hi"}])
+        );
+    }
+
+    #[test]
+    fn stable_prefix_gets_a_cache_breakpoint() {
+        let s = ResolvedLlm::new(ProviderKind::Anthropic, "claude", "http://x");
+        let req = |content: &str, stable_prefix| ChatRequest {
+            system: "sys".into(),
+            messages: vec![
+                ChatMessage {
+                    role: Role::User,
+                    content: content.into(),
+                },
+                ChatMessage {
+                    role: Role::Assistant,
+                    content: "a".into(),
+                },
+            ],
+            stable_prefix,
+        };
+        let content = |r: &ChatRequest| build(&s, r, false).body["messages"][0]["content"].clone();
+        let ephemeral = json!({"type": "ephemeral"});
+        assert_eq!(
+            content(&req("task\nfeedback", 5)),
+            json!([
+                {"type": "text", "text": "task\n", "cache_control": ephemeral},
+                {"type": "text", "text": "feedback"}
+            ])
+        );
+        assert_eq!(
+            content(&req("task", 4)),
+            json!([{"type": "text", "text": "task", "cache_control": ephemeral}])
+        );
+        // No prefix, a prefix past the end or inside a character: plain text, no breakpoint.
+        for (text, n) in [("task", 0), ("task", 9), ("é", 1)] {
+            assert_eq!(content(&req(text, n)), json!(text));
+        }
+        assert_eq!(
+            build(&s, &req("t", 1), false).body["messages"][1]["content"],
+            json!("a")
         );
     }
 
@@ -152,7 +213,8 @@ mod tests {
             RawUsage {
                 input: Some(115),
                 output: Some(9),
-                cached: Some(100)
+                cached: Some(100),
+                cache_written: Some(5),
             }
         );
     }
@@ -179,7 +241,8 @@ mod tests {
             RawUsage {
                 input: Some(3),
                 output: Some(2),
-                cached: Some(0)
+                cached: Some(0),
+                cache_written: Some(0),
             }
         );
     }

@@ -32,6 +32,7 @@ pub(crate) struct RawUsage {
     pub input: Option<u64>,
     pub output: Option<u64>,
     pub cached: Option<u64>,
+    pub cache_written: Option<u64>,
 }
 
 impl RawUsage {
@@ -41,6 +42,9 @@ impl RawUsage {
             input: self.input.unwrap_or_else(|| req.estimated_input_tokens()),
             output: self.output.unwrap_or_else(|| estimate_tokens(text)),
             cached: self.cached.unwrap_or(0),
+            cache_written: self
+                .cache_written
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
             estimated: self.input.is_none() || self.output.is_none(),
         }
     }
@@ -274,6 +278,7 @@ mod tests {
                 role: Role::User,
                 content: "u".repeat(40),
             }],
+            stable_prefix: 0,
         }
     }
 
@@ -286,6 +291,7 @@ mod tests {
                 input: 20,
                 output: 2,
                 cached: 0,
+                cache_written: 0,
                 estimated: true
             }
         );
@@ -293,6 +299,7 @@ mod tests {
             input: Some(7),
             output: Some(3),
             cached: Some(1),
+            cache_written: None,
         };
         assert_eq!(
             exact.normalise(&req(), "x"),
@@ -300,6 +307,7 @@ mod tests {
                 input: 7,
                 output: 3,
                 cached: 1,
+                cache_written: 0,
                 estimated: false
             }
         );
@@ -313,6 +321,7 @@ mod tests {
                 input: Some(9),
                 output: Some(1),
                 cached: Some(0),
+                cache_written: None,
             },
             done: false,
         };
@@ -322,6 +331,7 @@ mod tests {
                 input: 9,
                 output: 10,
                 cached: 0,
+                cache_written: 0,
                 estimated: true
             }
         );

@@ -27,6 +27,7 @@ fn usage(v: &Value) -> RawUsage {
         input: count(v, "prompt_eval_count"),
         output: count(v, "eval_count"),
         cached: None,
+        cache_written: None,
     }
 }
 
@@ -81,7 +82,8 @@ mod tests {
             RawUsage {
                 input: None,
                 output: Some(2),
-                cached: None
+                cached: None,
+                cache_written: None,
             }
         );
     }
@@ -103,6 +105,7 @@ mod tests {
             &ChatRequest {
                 system: "sys".into(),
                 messages: vec![],
+                stable_prefix: 0,
             },
             true,
         );

@@ -60,6 +60,8 @@ fn usage(u: &Value) -> RawUsage {
         cached: u
             .get("prompt_tokens_details")
             .and_then(|d| count(d, "cached_tokens")),
+        // OpenAI caches on its own and does not bill writes.
+        cache_written: None,
     }
 }
 
@@ -109,6 +111,7 @@ mod tests {
         let req = ChatRequest {
             system: "s".into(),
             messages: vec![],
+            stable_prefix: 0,
         };
         let field = |m: &str, b: &str| {
             let body = build(&settings(m, b), &req, false).body;
@@ -161,7 +164,8 @@ mod tests {
             RawUsage {
                 input: Some(120),
                 output: Some(2),
-                cached: Some(100)
+                cached: Some(100),
+                cache_written: None,
             }
         );
     }
