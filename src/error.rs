@@ -90,11 +90,15 @@ fn history_exit(e: &HistoryError) -> u8 {
 
 fn evidence_exit(e: &EvidenceError) -> u8 {
     match e {
-        EvidenceError::Unreadable { .. } | EvidenceError::KeyFile { .. } => exit::USAGE,
+        EvidenceError::Unreadable { .. }
+        | EvidenceError::KeyFile { .. }
+        | EvidenceError::Exists(_) => exit::USAGE,
         EvidenceError::Key(_)
         | EvidenceError::Serialize(_)
         | EvidenceError::Unsignable(_)
         | EvidenceError::Write { .. } => exit::PROVIDER,
+        EvidenceError::Altered(_) => exit::FAILED,
+        EvidenceError::History(e) => history_exit(e),
     }
 }
 

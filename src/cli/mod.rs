@@ -7,7 +7,9 @@ mod contract_cmd;
 mod converge;
 mod evidence_cmd;
 mod init;
+mod key_cmd;
 mod runs;
+mod verify_cmd;
 
 pub use args::{Cli, ColorChoice, Command, Global};
 
@@ -47,6 +49,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Init(a) => init::run(g, a),
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
+        Command::Key(a) => key_cmd::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

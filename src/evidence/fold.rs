@@ -62,6 +62,7 @@ impl Fold {
                     forge_version: forge_version.clone(),
                     contract: contract.clone(),
                     llm: llm.clone(),
+                    previous: None,
                 });
             }
             Event::Sandbox { sandbox } => {

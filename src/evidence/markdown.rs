@@ -372,17 +372,32 @@ fn artifact_table(pack: &EvidencePack) -> String {
 }
 
 fn integrity(pack: &EvidencePack) -> String {
-    match &pack.integrity {
-        None => "_This pack is not signed._".to_string(),
-        Some(i) => format!(
-            "| | |\n|---|---|\n| Canonicalization | {} |\n| sha256 | `{}` |\n| Algorithm | {} |\n| Key id | `{}` |\n| Signature | `{}` |",
-            cell(&i.canonicalization),
-            cell(&i.sha256),
-            cell(&i.algorithm),
-            cell(&i.key_id),
-            cell(&i.signature)
+    let Some(i) = &pack.integrity else {
+        return "_This pack is not signed._".to_string();
+    };
+    let mut out = format!(
+        "| | |\n|---|---|\n| Canonicalization | {} |\n| sha256 | `{}` |",
+        cell(&i.canonicalization),
+        cell(&i.sha256)
+    );
+    let chain = match &pack.metadata.previous {
+        Some(l) => format!(
+            "follows run `{}` (sha256 `{}`)",
+            cell(&l.run_id),
+            cell(&l.sha256)
         ),
+        None => "first pack of this root's chain, or written before packs were chained".to_string(),
+    };
+    out.push_str(&format!("\n| Chain | {chain} |"));
+    for s in &i.signatures {
+        out.push_str(&format!(
+            "\n| Signature ({}) | key `{}`: `{}` |",
+            cell(&s.algorithm),
+            cell(&s.key_id),
+            cell(&s.signature)
+        ));
     }
+    out
 }
 
 /// The first thing an auditor reads: whether a live model answered, or a cassette did.
