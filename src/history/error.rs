@@ -30,6 +30,9 @@ pub enum HistoryError {
         found: i64,
         known: i64,
     },
+    /// Opening the history settles an interrupted write-back first (SPEC §12), and that failed.
+    #[error("an interrupted write-back could not be finished or rolled back: {0}")]
+    WriteBack(String),
 }
 
 impl HistoryError {
@@ -41,8 +44,16 @@ impl HistoryError {
             | HistoryError::TooNew { .. } => exit::USAGE,
             HistoryError::Db { .. }
             | HistoryError::Locked { .. }
-            | HistoryError::ReadOnly { .. } => exit::PROVIDER,
+            | HistoryError::ReadOnly { .. }
+            | HistoryError::WriteBack(_) => exit::PROVIDER,
         }
+    }
+
+    /// Settle any interrupted write-back of `root` (see `workspace::recover`).
+    pub(crate) fn settle_write_back(root: &Path) -> Result<(), HistoryError> {
+        crate::workspace::recover(root)
+            .map(|_| ())
+            .map_err(|e| HistoryError::WriteBack(e.to_string()))
     }
 
     /// Turn a SQLite error on the database at `path` into the variant that says what to do.
