@@ -87,8 +87,8 @@ fn leftovers(dir: &Path) -> Vec<String> {
 /// Points of a 300-file write-back: 0 = journal written, 1..=300 files staged, 301 = committed,
 /// 302..=601 renames done. A kill "at K" happens right after step K.
 const KILL_POINTS: [u64; 24] = [
-    0, 1, 2, 37, 150, 298, 299, 300, 301, 302, 303, 304, 333, 400, 451, 500, 555, 590, 598,
-    599, 600, 601, 450, 120,
+    0, 1, 2, 37, 150, 298, 299, 300, 301, 302, 303, 304, 333, 400, 451, 500, 555, 590, 598, 599,
+    600, 601, 450, 120,
 ];
 
 #[test]
@@ -116,7 +116,10 @@ fn killed_write_back_is_all_old_or_all_new_after_the_next_forge() {
         );
 
         // Any forge command that opens the history settles the interrupted write-back.
-        let out = p.forge(&["runs", "list"]).output().expect("forge runs list");
+        let out = p
+            .forge(&["runs", "list"])
+            .output()
+            .expect("forge runs list");
         assert!(
             out.status.success(),
             "{}",

@@ -10,6 +10,9 @@ pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
             let path = resolve(g, &target)?;
             let pack = evidence::read_pack(&path)?;
             print!("{}", evidence::render_markdown(&pack));
+            if let Some(a) = evidence::approval::read(run_dir_of(&path))? {
+                print!("{}", evidence::approval::markdown(&a));
+            }
             Ok(exit::OK)
         }
         EvidenceCommand::Export {
@@ -61,7 +64,8 @@ fn verify(
         }
     }
     let key = EvidenceKey::for_verifying(key_file)?;
-    let report = evidence::verify(&bytes, key.as_ref(), artifacts);
+    let mut report = evidence::verify(&bytes, key.as_ref(), artifacts);
+    add_approval_checks(&mut report, pack, &bytes, key.as_ref());
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
@@ -98,6 +102,31 @@ fn verify(
     } else {
         exit::FAILED
     })
+}
+
+/// The folder a pack lives in, where its run keeps approval.json.
+fn run_dir_of(pack: &Path) -> &Path {
+    pack.parent().unwrap_or(Path::new("."))
+}
+
+/// When the pack's run holds an approval.json, its checks join the report (SPEC §12).
+fn add_approval_checks(
+    report: &mut evidence::VerifyReport,
+    pack: &Path,
+    bytes: &[u8],
+    key: Option<&EvidenceKey>,
+) {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return;
+    };
+    let Ok(canonical) = evidence::canonical::signed_bytes(&value) else {
+        return;
+    };
+    let sha = evidence::canonical::sha256_hex(&canonical);
+    if let Some(checks) = evidence::approval::check(run_dir_of(pack), &sha, key) {
+        report.checks.extend(checks);
+        report.valid = report.checks.iter().all(|c| c.ok);
+    }
 }
 
 /// A pack path (a file, or a run folder holding evidence.json) or a run id under ROOT/.forge/runs.

@@ -69,6 +69,8 @@ pub async fn finish(
     };
     let run_dir = crate::layout::run_dir(root, run_id);
     let artifacts = keep_artifacts(&run_dir.join("artifacts"), &final_files)?;
+    let kept: Vec<RelPath> = final_files.iter().map(|(p, _)| p.clone()).collect();
+    ws.base_record(&kept).write(&run_dir)?;
 
     let mut why = reason_text(engine, reason, &end.progress, end.failure.as_deref());
     if let Some(c) = &not_applied {

@@ -1,5 +1,6 @@
 //! Evidence packs (SPEC §5): the pack, canonical JSON, HMAC signing, verification, Markdown.
 
+pub mod approval;
 pub mod canonical;
 mod key;
 mod markdown;

@@ -41,6 +41,18 @@ pub enum BaseState {
 impl BaseRecord {
     pub const FILE_NAME: &'static str = "base.json";
 
+    /// Keep the record in `run_dir` (atomically).
+    pub fn write(&self, run_dir: &Path) -> Result<(), WorkspaceError> {
+        let path = run_dir.join(Self::FILE_NAME);
+        let fail = |message: String| WorkspaceError::Journal {
+            path: path.clone(),
+            message,
+        };
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| fail(e.to_string()))?;
+        bytes.push(b'\n');
+        crate::fsutil::write_atomic(&path, &bytes, None).map_err(|e| fail(e.to_string()))
+    }
+
     /// The recorded state of `path`: `None` when the record does not cover it.
     fn get(&self, path: &RelPath) -> Option<Option<Stamp>> {
         let state = self.files.get(path.as_str())?;
