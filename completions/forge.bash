@@ -16,11 +16,17 @@ _forge() {
             ",$1")
                 cmd="forge"
                 ;;
+            forge,apply)
+                cmd="forge__subcmd__apply"
+                ;;
             forge,check)
                 cmd="forge__subcmd__check"
                 ;;
             forge,completions)
                 cmd="forge__subcmd__completions"
+                ;;
+            forge,config)
+                cmd="forge__subcmd__config"
                 ;;
             forge,contract)
                 cmd="forge__subcmd__contract"
@@ -28,11 +34,17 @@ _forge() {
             forge,converge)
                 cmd="forge__subcmd__converge"
                 ;;
+            forge,diff)
+                cmd="forge__subcmd__diff"
+                ;;
             forge,evidence)
                 cmd="forge__subcmd__evidence"
                 ;;
             forge,help)
                 cmd="forge__subcmd__help"
+                ;;
+            forge,hook)
+                cmd="forge__subcmd__hook"
                 ;;
             forge,init)
                 cmd="forge__subcmd__init"
@@ -40,8 +52,23 @@ _forge() {
             forge,man)
                 cmd="forge__subcmd__man"
                 ;;
+            forge,reject)
+                cmd="forge__subcmd__reject"
+                ;;
             forge,runs)
                 cmd="forge__subcmd__runs"
+                ;;
+            forge__subcmd__config,help)
+                cmd="forge__subcmd__config__subcmd__help"
+                ;;
+            forge__subcmd__config,show)
+                cmd="forge__subcmd__config__subcmd__show"
+                ;;
+            forge__subcmd__config__subcmd__help,help)
+                cmd="forge__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__config__subcmd__help,show)
+                cmd="forge__subcmd__config__subcmd__help__subcmd__show"
                 ;;
             forge__subcmd__contract,help)
                 cmd="forge__subcmd__contract__subcmd__help"
@@ -85,11 +112,17 @@ _forge() {
             forge__subcmd__evidence__subcmd__help,verify)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__verify"
                 ;;
+            forge__subcmd__help,apply)
+                cmd="forge__subcmd__help__subcmd__apply"
+                ;;
             forge__subcmd__help,check)
                 cmd="forge__subcmd__help__subcmd__check"
                 ;;
             forge__subcmd__help,completions)
                 cmd="forge__subcmd__help__subcmd__completions"
+                ;;
+            forge__subcmd__help,config)
+                cmd="forge__subcmd__help__subcmd__config"
                 ;;
             forge__subcmd__help,contract)
                 cmd="forge__subcmd__help__subcmd__contract"
@@ -97,11 +130,17 @@ _forge() {
             forge__subcmd__help,converge)
                 cmd="forge__subcmd__help__subcmd__converge"
                 ;;
+            forge__subcmd__help,diff)
+                cmd="forge__subcmd__help__subcmd__diff"
+                ;;
             forge__subcmd__help,evidence)
                 cmd="forge__subcmd__help__subcmd__evidence"
                 ;;
             forge__subcmd__help,help)
                 cmd="forge__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__help,hook)
+                cmd="forge__subcmd__help__subcmd__hook"
                 ;;
             forge__subcmd__help,init)
                 cmd="forge__subcmd__help__subcmd__init"
@@ -109,8 +148,14 @@ _forge() {
             forge__subcmd__help,man)
                 cmd="forge__subcmd__help__subcmd__man"
                 ;;
+            forge__subcmd__help,reject)
+                cmd="forge__subcmd__help__subcmd__reject"
+                ;;
             forge__subcmd__help,runs)
                 cmd="forge__subcmd__help__subcmd__runs"
+                ;;
+            forge__subcmd__help__subcmd__config,show)
+                cmd="forge__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             forge__subcmd__help__subcmd__contract,lint)
                 cmd="forge__subcmd__help__subcmd__contract__subcmd__lint"
@@ -127,11 +172,26 @@ _forge() {
             forge__subcmd__help__subcmd__evidence,verify)
                 cmd="forge__subcmd__help__subcmd__evidence__subcmd__verify"
                 ;;
+            forge__subcmd__help__subcmd__hook,install)
+                cmd="forge__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
             forge__subcmd__help__subcmd__runs,list)
                 cmd="forge__subcmd__help__subcmd__runs__subcmd__list"
                 ;;
             forge__subcmd__help__subcmd__runs,show)
                 cmd="forge__subcmd__help__subcmd__runs__subcmd__show"
+                ;;
+            forge__subcmd__hook,help)
+                cmd="forge__subcmd__hook__subcmd__help"
+                ;;
+            forge__subcmd__hook,install)
+                cmd="forge__subcmd__hook__subcmd__install"
+                ;;
+            forge__subcmd__hook__subcmd__help,help)
+                cmd="forge__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__hook__subcmd__help,install)
+                cmd="forge__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
             forge__subcmd__runs,help)
                 cmd="forge__subcmd__runs__subcmd__help"
@@ -158,12 +218,38 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence diff apply reject hook config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__apply)
+            opts="-y -q -h -V --yes --approver --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --approver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -208,6 +294,116 @@ _forge() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__show)
+            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-iterations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -384,6 +580,28 @@ _forge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__diff)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -578,8 +796,22 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence completions man help"
+            opts="converge check contract init runs evidence diff apply reject hook config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -608,6 +840,34 @@ _forge() {
         forge__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -662,6 +922,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__converge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -745,6 +1019,34 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__hook)
+            opts="install"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -760,6 +1062,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__reject)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -815,6 +1131,92 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__hook)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help)
+            opts="install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__install)
+            opts="-q -h -V --force --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__init)
             opts="-q -h -V --template --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -849,6 +1251,36 @@ _forge() {
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__reject)
+            opts="-q -h -V --reason --approver --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
