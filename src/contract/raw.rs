@@ -81,6 +81,9 @@ pub struct RawContract {
     pub fallback: Option<At<RawFallback>>,
     /// How the evidence pack is written.
     pub evidence: Option<At<RawEvidence>>,
+    /// `required`: a converged run is written back only once approved (`forge apply`);
+    /// default none.
+    pub approval: Option<At<super::model::Approval>>,
 }
 
 impl RawContract {
@@ -99,6 +102,7 @@ impl RawContract {
             && self.llm.is_none()
             && self.fallback.is_none()
             && self.evidence.is_none()
+            && self.approval.is_none()
     }
 }
 

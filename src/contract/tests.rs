@@ -124,3 +124,15 @@ fn single_problem_renders_as_one_located_line() {
         "c.yaml:3:1: unknown key `x`\n  help: did you mean `y`?"
     );
 }
+
+#[test]
+fn approval_is_none_by_default_required_when_asked_and_checked() {
+    let (_d, path) = write(MINIMAL);
+    assert_eq!(load(&path, None).unwrap().approval, Approval::None);
+    let (_d, path) = write(&format!("{MINIMAL}approval: required\n"));
+    assert_eq!(load(&path, None).unwrap().approval, Approval::Required);
+    let (_d, path) = write(&format!("{MINIMAL}approval: maybe\n"));
+    let msg = load(&path, None).unwrap_err().to_string();
+    assert!(msg.contains(":8:11:"), "{msg}");
+    assert!(msg.contains("required"), "{msg}");
+}
