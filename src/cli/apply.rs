@@ -13,7 +13,17 @@ use std::path::Path;
 
 pub fn apply(g: &super::Global, a: ApplyArgs) -> Result<u8, Error> {
     let run = kept::load(g, &a.run_id)?;
-    undecided(&run)?;
+    approve(g, &run, a.approver, a.yes)
+}
+
+/// Approve `run` (asking first unless `yes`) and write its files back; the exit code.
+pub(super) fn approve(
+    g: &super::Global,
+    run: &KeptRun,
+    approver: Option<String>,
+    yes: bool,
+) -> Result<u8, Error> {
+    undecided(run)?;
     let status = run.pack.raw_evidence.outcome.status;
     if status != RunStatus::Converged {
         return Err(Error::Usage(format!(
@@ -21,9 +31,9 @@ pub fn apply(g: &super::Global, a: ApplyArgs) -> Result<u8, Error> {
             run.run_id
         )));
     }
-    let approver = approver(&run.root, a.approver)?;
+    let approver = approver_of(&run.root, approver)?;
     let base = run.base()?;
-    if !a.yes && !confirm(g, &run)? {
+    if !yes && !confirm(g, run)? {
         if !g.quiet {
             eprintln!(
                 "nothing was written; `forge reject {}` records a rejection",
@@ -43,7 +53,7 @@ pub fn apply(g: &super::Global, a: ApplyArgs) -> Result<u8, Error> {
             Ok(exit::FAILED)
         }
         ApplyBack::Written { paths } => {
-            let record = decide(&run, Decision::Approved, approver, None)?;
+            let record = decide(run, Decision::Approved, approver, None)?;
             if g.json {
                 print_json(&record)?;
             } else if !g.quiet {
@@ -68,7 +78,7 @@ pub fn apply(g: &super::Global, a: ApplyArgs) -> Result<u8, Error> {
 pub fn reject(g: &super::Global, a: RejectArgs) -> Result<u8, Error> {
     let run = kept::load(g, &a.run_id)?;
     undecided(&run)?;
-    let approver = approver(&run.root, a.approver)?;
+    let approver = approver_of(&run.root, a.approver)?;
     let record = decide(&run, Decision::Rejected, approver, a.reason)?;
     if g.json {
         print_json(&record)?;
@@ -114,7 +124,7 @@ fn decide(
 }
 
 /// `--approver`, else git's `user.email` in the root.
-fn approver(root: &Path, given: Option<String>) -> Result<String, Error> {
+fn approver_of(root: &Path, given: Option<String>) -> Result<String, Error> {
     if let Some(a) = given
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
@@ -139,9 +149,14 @@ fn approver(root: &Path, given: Option<String>) -> Result<String, Error> {
     })
 }
 
+/// Whether forge can ask a question: stdin and stderr are both a terminal.
+pub(super) fn can_ask() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
 /// Show the diff and ask on the terminal; off a terminal, `--yes` is required.
-pub(super) fn confirm(g: &super::Global, run: &KeptRun) -> Result<bool, Error> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+fn confirm(g: &super::Global, run: &KeptRun) -> Result<bool, Error> {
+    if !can_ask() {
         return Err(Error::Usage(format!(
             "not on a terminal, so forge cannot ask: review with `forge diff {id}`, then `forge apply {id} --yes`",
             id = run.run_id

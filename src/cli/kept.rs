@@ -21,7 +21,12 @@ pub(super) struct KeptRun {
 /// Load run `run_id` of the root, refusing a pack that does not verify or artifacts that no
 /// longer match it.
 pub(super) fn load(g: &super::Global, run_id: &str) -> Result<KeptRun, Error> {
-    let root = super::runs::root_dir(g)?;
+    load_in(&super::runs::root_dir(g)?, run_id)
+}
+
+/// [`load`] for a root given explicitly.
+pub(super) fn load_in(root: &Path, run_id: &str) -> Result<KeptRun, Error> {
+    let root = root.to_path_buf();
     if !crate::history::is_run_id(run_id) {
         return Err(Error::Usage(format!("`{run_id}` is not a run id")));
     }
