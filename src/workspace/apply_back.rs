@@ -165,6 +165,7 @@ fn write_back(
     wanted: Vec<Wanted>,
     base: &dyn Fn(&RelPath) -> Option<Option<Stamp>>,
 ) -> Result<ApplyBack, WorkspaceError> {
+    let _turn = journal::root_lock(root)?;
     // An interrupted earlier write-back must be settled before the root is compared.
     journal::recover(root)?;
     let canonical_root = root.canonicalize().map_err(|e| read_err(root, e))?;
