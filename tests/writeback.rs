@@ -192,3 +192,36 @@ fn a_symlink_leading_out_of_the_root_is_not_written_through() {
     assert_ne!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched\n");
 }
+
+#[test]
+fn orphans_left_by_older_killed_write_backs_are_removed() {
+    let p = Project::new();
+    p.file("src/a.txt", "todo\n");
+    let stale = p.file("src/.forge-tmp-Ab12Cd", "half of an old write\n");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let young = p.file(
+        "src/.forge-tmp-Young1",
+        "another forge's write in progress\n",
+    );
+    p.file(
+        CONTRACT,
+        "version: 1\nname: t\ntask: say done\nfiles:\n  - src/a.txt\nroot: ..\nvalidators:\n  - name: done\n    run: grep -q done src/a.txt\nevidence:\n  synthesis: template\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    p.forge_with_llm(&llm, &["--quiet", "converge", CONTRACT])
+        .assert()
+        .code(0);
+    assert_eq!(p.read("src/a.txt"), "done\n");
+    assert!(!stale.exists(), "the stale orphan is removed");
+    assert!(
+        young.exists(),
+        "a young temp file may belong to a live forge"
+    );
+}

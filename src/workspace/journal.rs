@@ -137,6 +137,9 @@ pub(super) fn write_set(root: &Path, files: &[Staged]) -> Result<(), WorkspaceEr
 
     finish(root, &journal, &parents, &mut steps)?;
     forget(&dir, &set, lock);
+    for p in &parents {
+        sweep_orphans(&dir, p);
+    }
     Ok(())
 }
 
