@@ -16,6 +16,7 @@
 //!
 //! `cargo bench --bench overhead -- write_back` runs only the last one.
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,7 @@
 //! `forge diff`, `forge apply` and `forge reject` (SPEC §12) through the real binary: a run kept
 //! with `--no-apply` is reviewed as a unified diff (checked with `git apply`), approved or
 //! rejected into a signed approval.json that `evidence verify` checks and `evidence show` shows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

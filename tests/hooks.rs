@@ -1,6 +1,7 @@
 //! forge as a commit gate (SPEC §12): the repository's `.pre-commit-hooks.yaml` run by the real
 //! `pre-commit` framework, and the plain hook `forge hook install` writes, each blocking a
 //! `git commit` while a contract fails and letting it through once fixed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! SIGKILLed at many points of a 300-file write-back, and after the next forge invocation the
 //! tree holds every old file or every new one, with no journal or temp file left. In-tree
 //! symlinks listed in `files` are written through.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

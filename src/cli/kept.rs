@@ -2,6 +2,7 @@
 //! hash and signature checked), the files under `artifacts/` it lists, and `base.json`.
 
 use crate::edits::RelPath;
+use crate::engine::{Envelope, Event};
 use crate::error::Error;
 use crate::evidence::{self, EvidenceKey, EvidencePack};
 use crate::workspace::BaseRecord;
@@ -87,18 +88,39 @@ pub(super) fn load_in(root: &Path, run_id: &str) -> Result<KeptRun, Error> {
 }
 
 impl KeptRun {
-    /// What the root held at the run's start, for the conflict check of `forge apply`.
+    /// What the root held at the run's start, for the conflict check of `forge apply`: the
+    /// `artifacts_kept` event of `events.jsonl`, whose hash the (verified) pack carries.
     pub fn base(&self) -> Result<BaseRecord, Error> {
-        let path = self.dir.join(BaseRecord::FILE_NAME);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let path = self.dir.join(crate::run_folder::EVENTS_FILE);
+        let unusable = |why: String| {
             Error::Usage(format!(
-                "run `{}` kept no record of the root at its start ({}: {e}); it cannot be applied safely, run it again",
-                self.run_id,
-                path.display()
+                "run `{}`: {why}; it cannot be applied safely, run it again",
+                self.run_id
             ))
-        })?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Usage(format!("{}: not a forge base record: {e}", path.display())))
+        };
+        let bytes = std::fs::read(&path)
+            .map_err(|e| unusable(format!("cannot read {}: {e}", path.display())))?;
+        let recorded = self.pack.raw_evidence.events_sha256.as_deref();
+        if recorded != Some(crate::sha::sha256_hex(&bytes).as_str()) {
+            return Err(unusable(format!(
+                "{} does not match the events_sha256 in its pack",
+                path.display()
+            )));
+        }
+        let kept = bytes
+            .split(|b| *b == b'\n')
+            .filter_map(|line| serde_json::from_slice::<Envelope>(line).ok())
+            .find_map(|e| match e.event {
+                Event::ArtifactsKept { base, .. } => Some(base),
+                _ => None,
+            });
+        match kept {
+            Some(files) if !files.is_empty() || self.files.is_empty() => Ok(BaseRecord { files }),
+            _ => Err(unusable(
+                "its record holds no state of the root at its start (a run from an older forge)"
+                    .to_string(),
+            )),
+        }
     }
 
     /// The current bytes in the root of a kept file; `None` when it does not exist.

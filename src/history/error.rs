@@ -36,19 +36,6 @@ pub enum HistoryError {
 }
 
 impl HistoryError {
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
-        match self {
-            HistoryError::UnknownRun(_)
-            | HistoryError::NotADatabase { .. }
-            | HistoryError::TooNew { .. } => exit::USAGE,
-            HistoryError::Db { .. }
-            | HistoryError::Locked { .. }
-            | HistoryError::ReadOnly { .. }
-            | HistoryError::WriteBack(_) => exit::PROVIDER,
-        }
-    }
-
     /// Settle any interrupted write-back of `root` (see `workspace::recover`).
     pub(crate) fn settle_write_back(root: &Path) -> Result<(), HistoryError> {
         crate::workspace::recover(root)

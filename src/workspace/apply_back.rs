@@ -21,8 +21,8 @@ pub enum ApplyBack {
 }
 
 /// What the root held when a run started, for every path its write-back may touch (a listed
-/// file and, for a symlink, the file it leads to). Kept in the run folder as `base.json`, so
-/// `forge apply` can later refuse files that changed since.
+/// file and, for a symlink, the file it leads to). Recorded in the run's `artifacts_kept` event
+/// (so covered by the pack's `events_sha256`), for `forge apply` to refuse files changed since.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BaseRecord {
     /// Path → its state; `null` when nothing was there.
@@ -39,20 +39,6 @@ pub enum BaseState {
 }
 
 impl BaseRecord {
-    pub const FILE_NAME: &'static str = "base.json";
-
-    /// Keep the record in `run_dir` (atomically).
-    pub fn write(&self, run_dir: &Path) -> Result<(), WorkspaceError> {
-        let path = run_dir.join(Self::FILE_NAME);
-        let fail = |message: String| WorkspaceError::Journal {
-            path: path.clone(),
-            message,
-        };
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| fail(e.to_string()))?;
-        bytes.push(b'\n');
-        crate::fsutil::write_atomic(&path, &bytes, None).map_err(|e| fail(e.to_string()))
-    }
-
     /// The recorded state of `path`: `None` when the record does not cover it.
     fn get(&self, path: &RelPath) -> Option<Option<Stamp>> {
         let state = self.files.get(path.as_str())?;
