@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--no-apply', '--no-apply', [CompletionResultType]::ParameterName, 'Leave the root untouched even when the run converges')
+            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Write back only once approved: show the diff and ask on a terminal, else leave the run for `forge apply` (as `approval: required` in the contract does)')
             [CompletionResult]::new('--allow-degraded', '--allow-degraded', [CompletionResultType]::ParameterName, 'Exit 0 for a converged run even if a validator''s breaker opened')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')

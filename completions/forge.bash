@@ -542,7 +542,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__converge)
-            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --allow-degraded --replay --record --root --json --quiet --no-progress --color --help --version"
+            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --confirm --allow-degraded --replay --record --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -55,6 +55,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --no-apply 'Leave the root untouched even when the run converges'
+            cand --confirm 'Write back only once approved: show the diff and ask on a terminal, else leave the run for `forge apply` (as `approval: required` in the contract does)'
             cand --allow-degraded 'Exit 0 for a converged run even if a validator''s breaker opened'
             cand --json 'Machine-readable output on stdout'
             cand -q 'Print only errors'

@@ -60,6 +60,7 @@ complete -c forge -n "__fish_forge_using_subcommand converge" -l color -d 'When 
 always\t''
 never\t''"
 complete -c forge -n "__fish_forge_using_subcommand converge" -l no-apply -d 'Leave the root untouched even when the run converges'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l confirm -d 'Write back only once approved: show the diff and ask on a terminal, else leave the run for `forge apply` (as `approval: required` in the contract does)'
 complete -c forge -n "__fish_forge_using_subcommand converge" -l allow-degraded -d 'Exit 0 for a converged run even if a validator\'s breaker opened'
 complete -c forge -n "__fish_forge_using_subcommand converge" -l json -d 'Machine-readable output on stdout'
 complete -c forge -n "__fish_forge_using_subcommand converge" -s q -l quiet -d 'Print only errors'

@@ -279,3 +279,153 @@ fn a_tampered_artifact_is_never_applied() {
     assert!(err.contains("does not verify"), "{err}");
     assert_eq!(p.read("src/a.txt"), "line 1\ntodo\nline 3\n");
 }
+
+/// The project with `approval: required` added to its contract.
+fn gated_project() -> Project {
+    let p = project();
+    let text = p.read(CONTRACT);
+    p.file(CONTRACT, &format!("{text}approval: required\n"));
+    p
+}
+
+fn push_answer(llm: &FakeLlm) {
+    llm.push_files(&[
+        ("src/a.txt", "line 1\ndone\nline 3\n"),
+        ("src/new.txt", "brand new\n"),
+    ]);
+}
+
+#[test]
+fn approval_required_keeps_a_converged_run_until_it_is_applied() {
+    let p = gated_project();
+    let llm = FakeLlm::start(Provider::Openai);
+    push_answer(&llm);
+    let out = p
+        .forge_with_llm(&llm, &["--json", "converge", CONTRACT])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "run_finished");
+    assert_eq!(last["status"], "converged");
+    let run = last["run_id"].as_str().unwrap().to_string();
+    assert!(
+        stderr.contains(&format!("awaiting approval: forge apply {run}")),
+        "{stderr}"
+    );
+    assert_eq!(
+        p.read("src/a.txt"),
+        "line 1\ntodo\nline 3\n",
+        "nothing written"
+    );
+    assert!(!p.join("src/new.txt").exists());
+    let (_, list, _) = forge(&p, &["--json", "runs", "list"]);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list[0]["status"], "converged");
+
+    let (code, _, err) = forge(&p, &["apply", &run, "--yes", "--approver", "r@x"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(p.read("src/a.txt"), "line 1\ndone\nline 3\n");
+    assert_eq!(p.read("src/new.txt"), "brand new\n");
+}
+
+#[test]
+fn confirm_flag_gates_a_contract_without_approval() {
+    let p = project();
+    let llm = FakeLlm::start(Provider::Openai);
+    push_answer(&llm);
+    let out = p
+        .forge_with_llm(&llm, &["converge", CONTRACT, "--confirm"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("awaiting approval: forge apply "),
+        "{stderr}"
+    );
+    assert_eq!(p.read("src/a.txt"), "line 1\ntodo\nline 3\n");
+
+    // Without the gate the same run writes back at once.
+    push_answer(&llm);
+    let out = p
+        .forge_with_llm(&llm, &["--quiet", "converge", CONTRACT])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(p.read("src/a.txt"), "line 1\ndone\nline 3\n");
+}
+
+/// On a terminal (a real pseudo-terminal from util-linux `script`), forge shows the diff and
+/// asks; answering `y` writes back and records the approval.
+#[test]
+fn on_a_terminal_converge_shows_the_diff_and_asks() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "util-linux `script` is required in CI"
+        );
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let p = gated_project();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(p.path())
+            .env("HOME", p.config_home.path())
+            .output()
+            .unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.email", "tty@example.com"]);
+    let llm = FakeLlm::start(Provider::Openai);
+    push_answer(&llm);
+    let forge_bin = assert_cmd::cargo::cargo_bin("forge");
+    // Writes the fast-retry config into the private config home, as every fake-LLM run has.
+    drop(p.command_with_llm(&llm, &[]));
+    let mut cmd = std::process::Command::new("script");
+    cmd.current_dir(p.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", p.config_home.path())
+        .env("XDG_CONFIG_HOME", p.config_home.path())
+        .env("TERM", "xterm")
+        .envs(llm.env_vars())
+        .args([
+            "-qefc",
+            &format!("{} --no-progress converge {CONTRACT}", forge_bin.display()),
+            "/dev/null",
+        ]);
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"y").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("+done"), "the diff was shown: {stdout}");
+    assert!(stdout.contains("Write 2 files of run"), "{stdout}");
+    assert_eq!(p.read("src/a.txt"), "line 1\ndone\nline 3\n");
+    let run = std::fs::read_dir(p.join(".forge/runs"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    let a = approval(&p, &run).unwrap();
+    assert_eq!(a["approver"], "tty@example.com");
+    assert_eq!(a["decision"], "approved");
+}

@@ -117,6 +117,10 @@ pub struct ConvergeArgs {
     /// Leave the root untouched even when the run converges
     #[arg(long)]
     pub no_apply: bool,
+    /// Write back only once approved: show the diff and ask on a terminal, else leave the run
+    /// for `forge apply` (as `approval: required` in the contract does)
+    #[arg(long)]
+    pub confirm: bool,
     /// Exit 0 for a converged run even if a validator's breaker opened
     #[arg(long)]
     pub allow_degraded: bool,

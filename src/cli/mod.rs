@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions, dispatch, and the single error → exit-code mapping.
 
 mod apply;
+mod approval_gate;
 mod args;
 mod check;
 mod completions;
