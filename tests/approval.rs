@@ -429,3 +429,37 @@ fn on_a_terminal_converge_shows_the_diff_and_asks() {
     assert_eq!(a["approver"], "tty@example.com");
     assert_eq!(a["decision"], "approved");
 }
+
+#[test]
+fn an_altered_record_of_the_run_s_start_is_never_trusted() {
+    let p = project();
+    let llm = FakeLlm::start(Provider::Openai);
+    let run = kept_run(&p, &llm);
+    let events = p.join(&format!(".forge/runs/{run}/events.jsonl"));
+    let text = std::fs::read_to_string(&events).unwrap();
+    assert!(text.contains("\"base\""), "artifacts_kept records the base");
+    // Pretend the root held something else at the start, to slip a conflict past apply.
+    std::fs::write(&events, text.replacen("\"sha256\":\"", "\"sha256\":\"0", 1)).unwrap();
+    let (code, _, err) = forge(&p, &["apply", &run, "--yes", "--approver", "r@x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("events_sha256"), "{err}");
+    assert_eq!(p.read("src/a.txt"), "line 1\ntodo\nline 3\n");
+}
+
+#[test]
+fn a_run_already_written_back_is_not_applied_again() {
+    let p = project();
+    let llm = FakeLlm::start(Provider::Openai);
+    push_answer(&llm);
+    let out = p
+        .forge_with_llm(&llm, &["--json", "converge", CONTRACT])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let last: Value = serde_json::from_str(text(&out).0.lines().last().unwrap()).unwrap();
+    let run = last["run_id"].as_str().unwrap();
+    let (code, _, err) = forge(&p, &["apply", run, "--yes", "--approver", "r@x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already holds"), "{err}");
+    assert!(approval(&p, run).is_none());
+}

@@ -31,6 +31,16 @@ pub(super) fn approve(
             run.run_id
         )));
     }
+    let mut already = true;
+    for (rel, bytes) in &run.files {
+        already &= run.current(rel)?.as_deref() == Some(bytes.as_slice());
+    }
+    if already {
+        return Err(Error::Usage(format!(
+            "the root already holds the files of run `{}` (written back when it converged?); nothing to apply",
+            run.run_id
+        )));
+    }
     let approver = approver_of(&run.root, approver)?;
     let base = run.base()?;
     if !yes && !confirm(g, run)? {

@@ -81,9 +81,9 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> WorkspaceError {
 /// Held while one forge compares the root and writes a set back, so two write-backs in the same
 /// root take turns and the second sees the first's files (and reports a conflict).
 pub(super) fn root_lock(root: &Path) -> Result<Flock<File>, WorkspaceError> {
-    let dir = journal_dir(root);
-    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-    hold_lock(&dir, "root")
+    let dir = crate::layout::ensure_forge_dir(root)
+        .map_err(|e| io_err(&crate::layout::forge_dir(root), e))?;
+    hold_lock(&dir, "writeback")
 }
 
 /// Write every file of `files` into `root`, all or nothing, even if forge is killed midway.
