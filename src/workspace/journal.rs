@@ -116,6 +116,12 @@ pub(super) fn write_set(root: &Path, files: &[Staged]) -> Result<(), WorkspaceEr
         });
         parents.insert(root.join(&parent));
     }
+    // A folder made for a new file is itself a new entry in its parent, synced with the rest.
+    for d in &journal.created_dirs {
+        if let Some(up) = Path::new(d).parent() {
+            parents.insert(root.join(up));
+        }
+    }
     // The journal names every staged path before the first one exists, so a crash while
     // staging leaves nothing recovery does not know about.
     save(&dir, &journal)?;
