@@ -104,6 +104,7 @@ fn each_layer_overrides_the_one_below() {
     );
     assert_eq!(setting(&v, "provider"), ("openai".into(), "default".into()));
     assert_eq!(setting(&v, "stream"), ("true".into(), "default".into()));
+    assert_eq!(setting(&v, "approval"), ("none".into(), "default".into()));
 }
 
 #[test]

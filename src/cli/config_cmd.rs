@@ -1,7 +1,7 @@
 //! `forge config show`: every effective setting and where it came from (SPEC §12).
 
 use super::args::{ConfigCommand, ConfigShowArgs};
-use crate::contract::{Contract, DEFAULT_THRESHOLD, Limits};
+use crate::contract::{Approval, Contract, DEFAULT_THRESHOLD, Limits};
 use crate::error::{Error, exit};
 use crate::llm::{LlmFlags, Origin, Setting, SettingsSource};
 
@@ -134,7 +134,16 @@ fn run_settings(contract: Option<&Contract>, a: &ConfigShowArgs) -> Vec<Setting>
             ),
         ),
     ];
+    let approval = match contract.map(|c| c.approval).unwrap_or_default() {
+        Approval::None => "none",
+        Approval::Required => "required",
+    };
+    let approval = (
+        "approval",
+        of(None, "", approval.to_string(), "none".to_string()),
+    );
     rows.into_iter()
+        .chain([approval])
         .map(|(key, (value, origin))| Setting { key, value, origin })
         .collect()
 }
