@@ -16,6 +16,10 @@
 //! In-process figures (the digest) are in `benches/inprocess.rs`, counts of what is sent to the
 //! model in `benches/sent.rs`, hyperfine runs in `scripts/bench-process.sh`.
 //!
+//! - a 300-file write-back: `forge apply RUN_ID --yes` of a run kept with `--no-apply` (pack and
+//!   artifacts verified, every file staged and fsynced, journal committed, renames).
+//!
+//! `cargo bench --bench overhead -- write_back` runs only the last one.
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
 //! `FORGE_BENCH_SMOKE=1` runs everything once on small inputs (what CI does): it proves the
 //! bench still works, its numbers mean nothing.
@@ -42,14 +46,24 @@ fn main() {
     let forge = PathBuf::from(env!("CARGO_BIN_EXE_forge"));
     let dir = tempfile::tempdir().expect("temp dir");
     let config = tempfile::tempdir().expect("config dir");
+    let only_write_back = std::env::args().any(|a| a == "write_back");
+    if !only_write_back {
+        all_but_write_back(&forge, dir.path(), config.path());
+    }
+    let (total, per_file) = write_back_ms(&forge, config.path());
+    println!(
+        "write-back of 300 files (forge apply, median of 5): {total:.0} ms, {per_file:.2} ms per file"
+    );
+}
 
-    let check_ms = check_overhead(&forge, dir.path(), config.path());
+fn all_but_write_back(forge: &Path, dir: &Path, config: &Path) {
+    let check_ms = check_overhead(forge, dir, config);
     println!(
         "check overhead (median, {} runs): {check_ms:.1} ms over `sh -c true`",
         runs()
     );
 
-    let (helper, bare) = sandbox_startup(&forge, dir.path());
+    let (helper, bare) = sandbox_startup(forge, dir);
     println!(
         "sandboxed validator start (median, {} interleaved runs): {helper:.1} ms vs {bare:.1} ms \
          with mode off: +{:.1} ms, ratio {:.1}x",
@@ -57,7 +71,7 @@ fn main() {
         helper - bare,
         helper / bare
     );
-    let (auto, off) = check_sandboxed(&forge, dir.path(), config.path());
+    let (auto, off) = check_sandboxed(forge, dir, config);
     println!(
         "forge check, default sandbox vs mode off (median, {} runs): {auto:.1} ms vs \
          {off:.1} ms (+{:.1} ms, probe included)",
@@ -65,10 +79,10 @@ fn main() {
         auto - off
     );
 
-    let per_iter = iteration_overhead(&forge, config.path());
+    let per_iter = iteration_overhead(forge, config);
     println!("engine overhead per iteration: {per_iter:.1} ms (validators excluded)");
 
-    let rss = check_peak_rss_kib(&forge, config.path());
+    let rss = check_peak_rss_kib(forge, config);
     println!(
         "peak RSS of forge check while a validator prints {} MiB: {} MiB",
         loud_bytes() >> 20,
@@ -279,4 +293,54 @@ fn check_peak_rss_kib(forge: &Path, config: &Path) -> i64 {
         usage.assume_init()
     };
     usage.ru_maxrss
+}
+
+/// Median wall time of `forge apply RUN --yes` writing back 300 files, and per file.
+fn write_back_ms(forge: &Path, config: &Path) -> (f64, f64) {
+    const FILES: usize = 300;
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let root = tempfile::tempdir().expect("root");
+        let r = root.path();
+        std::fs::create_dir_all(r.join("src")).expect("mkdir");
+        let mut answer = String::new();
+        for i in 0..FILES {
+            std::fs::write(r.join(format!("src/f{i:03}.txt")), "old\n").expect("write");
+            answer.push_str(&format!("### FILE: src/f{i:03}.txt\n```\nnew {i}\n```\n"));
+        }
+        std::fs::write(
+            r.join("c.yaml"),
+            "version: 1\nname: bench\ntask: t\nfiles: [src/*.txt]\nroot: .\nvalidators:\n  - name: ok\n    run: 'true'\nevidence:\n  synthesis: template\n",
+        )
+        .expect("write contract");
+        let cassette = serde_json::json!({ "response": answer }).to_string();
+        std::fs::write(r.join("cassette.jsonl"), cassette + "\n").expect("write cassette");
+        let s = forge_cmd(forge, r, config)
+            .args([
+                "converge",
+                "c.yaml",
+                "--replay",
+                "cassette.jsonl",
+                "--no-apply",
+            ])
+            .status()
+            .expect("forge");
+        assert_eq!(s.code(), Some(0), "the bench run converges");
+        let run = std::fs::read_dir(r.join(".forge/runs"))
+            .expect("runs")
+            .flatten()
+            .next()
+            .expect("one run")
+            .file_name();
+        let run = run.to_string_lossy().into_owned();
+        let t = Instant::now();
+        let s = forge_cmd(forge, r, config)
+            .args(["apply", &run, "--yes", "--approver", "bench@example.com"])
+            .status()
+            .expect("forge");
+        times.push(t.elapsed());
+        assert_eq!(s.code(), Some(0), "apply writes back");
+    }
+    let total = median(times);
+    (total, total / FILES as f64)
 }

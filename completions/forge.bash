@@ -16,11 +16,17 @@ _forge() {
             ",$1")
                 cmd="forge"
                 ;;
+            forge,apply)
+                cmd="forge__subcmd__apply"
+                ;;
             forge,check)
                 cmd="forge__subcmd__check"
                 ;;
             forge,completions)
                 cmd="forge__subcmd__completions"
+                ;;
+            forge,config)
+                cmd="forge__subcmd__config"
                 ;;
             forge,contract)
                 cmd="forge__subcmd__contract"
@@ -28,11 +34,17 @@ _forge() {
             forge,converge)
                 cmd="forge__subcmd__converge"
                 ;;
+            forge,diff)
+                cmd="forge__subcmd__diff"
+                ;;
             forge,evidence)
                 cmd="forge__subcmd__evidence"
                 ;;
             forge,help)
                 cmd="forge__subcmd__help"
+                ;;
+            forge,hook)
+                cmd="forge__subcmd__hook"
                 ;;
             forge,init)
                 cmd="forge__subcmd__init"
@@ -43,8 +55,23 @@ _forge() {
             forge,man)
                 cmd="forge__subcmd__man"
                 ;;
+            forge,reject)
+                cmd="forge__subcmd__reject"
+                ;;
             forge,runs)
                 cmd="forge__subcmd__runs"
+                ;;
+            forge__subcmd__config,help)
+                cmd="forge__subcmd__config__subcmd__help"
+                ;;
+            forge__subcmd__config,show)
+                cmd="forge__subcmd__config__subcmd__show"
+                ;;
+            forge__subcmd__config__subcmd__help,help)
+                cmd="forge__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__config__subcmd__help,show)
+                cmd="forge__subcmd__config__subcmd__help__subcmd__show"
                 ;;
             forge__subcmd__contract,help)
                 cmd="forge__subcmd__contract__subcmd__help"
@@ -100,11 +127,17 @@ _forge() {
             forge__subcmd__evidence__subcmd__help,verify-chain)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__verify__subcmd__chain"
                 ;;
+            forge__subcmd__help,apply)
+                cmd="forge__subcmd__help__subcmd__apply"
+                ;;
             forge__subcmd__help,check)
                 cmd="forge__subcmd__help__subcmd__check"
                 ;;
             forge__subcmd__help,completions)
                 cmd="forge__subcmd__help__subcmd__completions"
+                ;;
+            forge__subcmd__help,config)
+                cmd="forge__subcmd__help__subcmd__config"
                 ;;
             forge__subcmd__help,contract)
                 cmd="forge__subcmd__help__subcmd__contract"
@@ -112,11 +145,17 @@ _forge() {
             forge__subcmd__help,converge)
                 cmd="forge__subcmd__help__subcmd__converge"
                 ;;
+            forge__subcmd__help,diff)
+                cmd="forge__subcmd__help__subcmd__diff"
+                ;;
             forge__subcmd__help,evidence)
                 cmd="forge__subcmd__help__subcmd__evidence"
                 ;;
             forge__subcmd__help,help)
                 cmd="forge__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__help,hook)
+                cmd="forge__subcmd__help__subcmd__hook"
                 ;;
             forge__subcmd__help,init)
                 cmd="forge__subcmd__help__subcmd__init"
@@ -127,8 +166,14 @@ _forge() {
             forge__subcmd__help,man)
                 cmd="forge__subcmd__help__subcmd__man"
                 ;;
+            forge__subcmd__help,reject)
+                cmd="forge__subcmd__help__subcmd__reject"
+                ;;
             forge__subcmd__help,runs)
                 cmd="forge__subcmd__help__subcmd__runs"
+                ;;
+            forge__subcmd__help__subcmd__config,show)
+                cmd="forge__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             forge__subcmd__help__subcmd__contract,lint)
                 cmd="forge__subcmd__help__subcmd__contract__subcmd__lint"
@@ -151,6 +196,9 @@ _forge() {
             forge__subcmd__help__subcmd__evidence,verify-chain)
                 cmd="forge__subcmd__help__subcmd__evidence__subcmd__verify__subcmd__chain"
                 ;;
+            forge__subcmd__help__subcmd__hook,install)
+                cmd="forge__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
             forge__subcmd__help__subcmd__key,generate)
                 cmd="forge__subcmd__help__subcmd__key__subcmd__generate"
                 ;;
@@ -159,6 +207,18 @@ _forge() {
                 ;;
             forge__subcmd__help__subcmd__runs,show)
                 cmd="forge__subcmd__help__subcmd__runs__subcmd__show"
+                ;;
+            forge__subcmd__hook,help)
+                cmd="forge__subcmd__hook__subcmd__help"
+                ;;
+            forge__subcmd__hook,install)
+                cmd="forge__subcmd__hook__subcmd__install"
+                ;;
+            forge__subcmd__hook__subcmd__help,help)
+                cmd="forge__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            forge__subcmd__hook__subcmd__help,install)
+                cmd="forge__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
             forge__subcmd__key,generate)
                 cmd="forge__subcmd__key__subcmd__generate"
@@ -197,12 +257,38 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence key completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence key diff apply reject hook config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__apply)
+            opts="-y -q -h -V --yes --approver --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --approver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -247,6 +333,116 @@ _forge() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__config__subcmd__show)
+            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-iterations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -385,7 +581,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__converge)
-            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --allow-degraded --replay --record --signing-key --root --json --quiet --no-progress --color --help --version"
+            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --confirm --allow-degraded --replay --record --signing-key --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +623,28 @@ _forge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__diff)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -709,8 +927,22 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence key completions man help"
+            opts="converge check contract init runs evidence key diff apply reject hook config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -739,6 +971,34 @@ _forge() {
         forge__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -793,6 +1053,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__converge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -904,6 +1178,34 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__hook)
+            opts="install"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -960,6 +1262,20 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__reject)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__help__subcmd__runs)
             opts="list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -995,6 +1311,92 @@ _forge() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help)
+            opts="install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__hook__subcmd__install)
+            opts="-q -h -V --force --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1126,6 +1528,36 @@ _forge() {
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__reject)
+            opts="-q -h -V --reason --approver --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,11 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand runs 'The run history'
             cand evidence 'Show, export, verify and recheck evidence packs'
             cand key 'Manage the ed25519 key evidence is signed with'
+            cand diff 'Show what a run would change in the root, as a unified diff'
+            cand apply 'Approve a run and write its files back to the root'
+            cand reject 'Reject a run: its files are never written back'
+            cand hook 'Install forge as a git hook'
+            cand config 'Show forge''s effective settings and where each comes from'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -52,6 +57,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --no-apply 'Leave the root untouched even when the run converges'
+            cand --confirm 'Write back only once approved: show the diff and ask on a terminal, else leave the run for `forge apply` (as `approval: required` in the contract does)'
             cand --allow-degraded 'Exit 0 for a converged run even if a validator''s breaker opened'
             cand --json 'Machine-readable output on stdout'
             cand -q 'Print only errors'
@@ -331,6 +337,122 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;key;help;help'= {
         }
+        &'forge;diff'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;apply'= {
+            cand --approver 'Who approves (default: git''s user.email)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -y 'Do not ask: approve and write back at once (needed when not on a terminal)'
+            cand --yes 'Do not ask: approve and write back at once (needed when not on a terminal)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;reject'= {
+            cand --reason 'Why, kept in approval.json'
+            cand --approver 'Who rejects (default: git''s user.email)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;hook'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;hook;install'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --force 'Replace a pre-commit hook forge did not write (the old one is kept as pre-commit.bak)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;hook;help'= {
+            cand install 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;hook;help;install'= {
+        }
+        &'forge;hook;help;help'= {
+        }
+        &'forge;config'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Every effective setting and where it came from (flag, env, contract, config file, default)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;config;show'= {
+            cand --provider 'openai | anthropic | ollama'
+            cand --model 'model'
+            cand --base-url 'The provider''s API root, e.g. https://api.openai.com/v1'
+            cand --max-iterations 'max-iterations'
+            cand --threshold 'threshold'
+            cand --token-budget 'token-budget'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;config;help'= {
+            cand show 'Every effective setting and where it came from (flag, env, contract, config file, default)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;config;help;show'= {
+        }
+        &'forge;config;help;help'= {
+        }
         &'forge;completions'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -364,6 +486,11 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand runs 'The run history'
             cand evidence 'Show, export, verify and recheck evidence packs'
             cand key 'Manage the ed25519 key evidence is signed with'
+            cand diff 'Show what a run would change in the root, as a unified diff'
+            cand apply 'Approve a run and write its files back to the root'
+            cand reject 'Reject a run: its files are never written back'
+            cand hook 'Install forge as a git hook'
+            cand config 'Show forge''s effective settings and where each comes from'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -411,6 +538,22 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand generate 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
         }
         &'forge;help;key;generate'= {
+        }
+        &'forge;help;diff'= {
+        }
+        &'forge;help;apply'= {
+        }
+        &'forge;help;reject'= {
+        }
+        &'forge;help;hook'= {
+            cand install 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+        }
+        &'forge;help;hook;install'= {
+        }
+        &'forge;help;config'= {
+            cand show 'Every effective setting and where it came from (flag, env, contract, config file, default)'
+        }
+        &'forge;help;config;show'= {
         }
         &'forge;help;completions'= {
         }

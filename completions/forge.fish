@@ -40,6 +40,11 @@ complete -c forge -n "__fish_forge_needs_command" -f -a "init" -d 'Write a start
 complete -c forge -n "__fish_forge_needs_command" -f -a "runs" -d 'The run history'
 complete -c forge -n "__fish_forge_needs_command" -f -a "evidence" -d 'Show, export, verify and recheck evidence packs'
 complete -c forge -n "__fish_forge_needs_command" -f -a "key" -d 'Manage the ed25519 key evidence is signed with'
+complete -c forge -n "__fish_forge_needs_command" -f -a "diff" -d 'Show what a run would change in the root, as a unified diff'
+complete -c forge -n "__fish_forge_needs_command" -f -a "apply" -d 'Approve a run and write its files back to the root'
+complete -c forge -n "__fish_forge_needs_command" -f -a "reject" -d 'Reject a run: its files are never written back'
+complete -c forge -n "__fish_forge_needs_command" -f -a "hook" -d 'Install forge as a git hook'
+complete -c forge -n "__fish_forge_needs_command" -f -a "config" -d 'Show forge\'s effective settings and where each comes from'
 complete -c forge -n "__fish_forge_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c forge -n "__fish_forge_needs_command" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
 complete -c forge -n "__fish_forge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -57,6 +62,7 @@ complete -c forge -n "__fish_forge_using_subcommand converge" -l color -d 'When 
 always\t''
 never\t''"
 complete -c forge -n "__fish_forge_using_subcommand converge" -l no-apply -d 'Leave the root untouched even when the run converges'
+complete -c forge -n "__fish_forge_using_subcommand converge" -l confirm -d 'Write back only once approved: show the diff and ask on a terminal, else leave the run for `forge apply` (as `approval: required` in the contract does)'
 complete -c forge -n "__fish_forge_using_subcommand converge" -l allow-degraded -d 'Exit 0 for a converged run even if a validator\'s breaker opened'
 complete -c forge -n "__fish_forge_using_subcommand converge" -l json -d 'Machine-readable output on stdout'
 complete -c forge -n "__fish_forge_using_subcommand converge" -s q -l quiet -d 'Print only errors'
@@ -252,6 +258,88 @@ complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcomm
 complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
 complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
 complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand diff" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand diff" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand diff" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand diff" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand diff" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand apply" -l approver -d 'Who approves (default: git\'s user.email)' -r
+complete -c forge -n "__fish_forge_using_subcommand apply" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand apply" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand apply" -s y -l yes -d 'Do not ask: approve and write back at once (needed when not on a terminal)'
+complete -c forge -n "__fish_forge_using_subcommand apply" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand apply" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand apply" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand reject" -l reason -d 'Why, kept in approval.json' -r
+complete -c forge -n "__fish_forge_using_subcommand reject" -l approver -d 'Who rejects (default: git\'s user.email)' -r
+complete -c forge -n "__fish_forge_using_subcommand reject" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand reject" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand reject" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand reject" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand reject" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand reject" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand reject" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+complete -c forge -n "__fish_forge_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Replace a pre-commit hook forge did not write (the old one is kept as pre-commit.bak)'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+complete -c forge -n "__fish_forge_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Every effective setting and where it came from (flag, env, contract, config file, default)'
+complete -c forge -n "__fish_forge_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l provider -d 'openai | anthropic | ollama' -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l model -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l base-url -d 'The provider\'s API root, e.g. https://api.openai.com/v1' -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l max-iterations -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l threshold -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l token-budget -r
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Every effective setting and where it came from (flag, env, contract, config file, default)'
+complete -c forge -n "__fish_forge_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand completions" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -271,16 +359,21 @@ complete -c forge -n "__fish_forge_using_subcommand man" -s q -l quiet -d 'Print
 complete -c forge -n "__fish_forge_using_subcommand man" -l no-progress -d 'No progress bars or spinners, even on a terminal'
 complete -c forge -n "__fish_forge_using_subcommand man" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand man" -s V -l version -d 'Print version'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "runs" -d 'The run history'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "evidence" -d 'Show, export, verify and recheck evidence packs'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "key" -d 'Manage the ed25519 key evidence is signed with'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "runs" -d 'The run history'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "evidence" -d 'Show, export, verify and recheck evidence packs'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "key" -d 'Manage the ed25519 key evidence is signed with'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "diff" -d 'Show what a run would change in the root, as a unified diff'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "apply" -d 'Approve a run and write its files back to the root'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "reject" -d 'Reject a run: its files are never written back'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "hook" -d 'Install forge as a git hook'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "config" -d 'Show forge\'s effective settings and where each comes from'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence key diff apply reject hook config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "lint" -d 'Validate a contract'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the contract\'s JSON Schema'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'The run history, newest first'
@@ -291,3 +384,5 @@ complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcom
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify-chain" -d 'Check every pack of the root and the chain linking them (metadata.previous)'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "recheck" -d 'Run the stored contract\'s validators again on the kept artifacts and compare with the pack'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit running `forge check` on the contracts'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Every effective setting and where it came from (flag, env, contract, config file, default)'

@@ -82,9 +82,10 @@ fn history_exit(e: &HistoryError) -> u8 {
         HistoryError::UnknownRun(_)
         | HistoryError::NotADatabase { .. }
         | HistoryError::TooNew { .. } => exit::USAGE,
-        HistoryError::Db { .. } | HistoryError::Locked { .. } | HistoryError::ReadOnly { .. } => {
-            exit::PROVIDER
-        }
+        HistoryError::Db { .. }
+        | HistoryError::Locked { .. }
+        | HistoryError::ReadOnly { .. }
+        | HistoryError::WriteBack(_) => exit::PROVIDER,
     }
 }
 

@@ -80,6 +80,18 @@ pub enum Command {
     /// Manage the ed25519 key evidence is signed with
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Show what a run would change in the root, as a unified diff
+    Diff(DiffArgs),
+    /// Approve a run and write its files back to the root
+    Apply(ApplyArgs),
+    /// Reject a run: its files are never written back
+    Reject(RejectArgs),
+    /// Install forge as a git hook
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Show forge's effective settings and where each comes from
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)
@@ -108,6 +120,10 @@ pub struct ConvergeArgs {
     /// Leave the root untouched even when the run converges
     #[arg(long)]
     pub no_apply: bool,
+    /// Write back only once approved: show the diff and ask on a terminal, else leave the run
+    /// for `forge apply` (as `approval: required` in the contract does)
+    #[arg(long)]
+    pub confirm: bool,
     /// Exit 0 for a converged run even if a validator's breaker opened
     #[arg(long)]
     pub allow_degraded: bool,
@@ -237,6 +253,74 @@ pub enum KeyCommand {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The run whose kept files are compared with the root
+    pub run_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The run to approve and write back
+    pub run_id: String,
+    /// Do not ask: approve and write back at once (needed when not on a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Who approves (default: git's user.email)
+    #[arg(long, value_name = "WHO")]
+    pub approver: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The run to reject
+    pub run_id: String,
+    /// Why, kept in approval.json
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Who rejects (default: git's user.email)
+    #[arg(long, value_name = "WHO")]
+    pub approver: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit running `forge check` on the contracts
+    Install {
+        /// Contracts to check (default: every contracts/*.yaml and *.yml of the root)
+        contracts: Vec<PathBuf>,
+        /// Replace a pre-commit hook forge did not write (the old one is kept as pre-commit.bak)
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every effective setting and where it came from (flag, env, contract, config file, default)
+    Show(ConfigShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// A contract whose settings to include
+    pub contract: Option<PathBuf>,
+    /// openai | anthropic | ollama
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// The provider's API root, e.g. https://api.openai.com/v1
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<u32>,
+    #[arg(long, value_name = "X")]
+    pub threshold: Option<f64>,
+    #[arg(long, value_name = "N")]
+    pub token_budget: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -1,15 +1,22 @@
 //! `forge converge`: resolve settings, start the run through the engine, show it, map its end
 //! to an exit code.
 
+use super::approval_gate;
 use super::args::ConvergeArgs;
-use crate::engine::{RunRequest, RunSettings};
+use crate::engine::{RunRequest, RunSettings, StopReason};
 use crate::error::{Error, exit, run_exit};
 use crate::llm::{ClientMode, LlmFlags};
 use tokio_util::sync::CancellationToken;
 
 pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
-    let settings = settings_for(&contract, &a)?;
+    let mut settings = settings_for(&contract, &a)?;
+    // With approval required the run only keeps its files; the gate below writes them back.
+    let gated = approval_gate::required(&contract, a.confirm);
+    if gated {
+        settings.apply = false;
+    }
+    let root = contract.root.clone();
     let flags = LlmFlags {
         provider: a.provider.clone(),
         model: a.model.clone(),
@@ -46,7 +53,11 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     if let Some(f) = &outcome.failure {
         eprintln!("{} {f}", console::style("error:").red().bold().for_stderr());
     }
-    Ok(run_exit(&outcome, a.allow_degraded))
+    let code = run_exit(&outcome, a.allow_degraded);
+    if gated && !a.no_apply && outcome.reason == StopReason::Converged && code == exit::OK {
+        return approval_gate::after_converged(g, &root, &outcome.run_id);
+    }
+    Ok(code)
 }
 
 fn settings_for(

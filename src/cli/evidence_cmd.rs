@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
     match a {
         EvidenceCommand::Show { target } => {
-            let loaded = input::load_pack(&resolve(g, &target)?)?;
+            let path = resolve(g, &target)?;
+            let loaded = input::load_pack(&path)?;
             print!("{}", evidence::render_markdown(&loaded.pack));
+            if let Some(a) = evidence::approval::read(run_dir_of(&path))? {
+                print!("{}", evidence::approval::markdown(&a));
+            }
             Ok(exit::OK)
         }
         EvidenceCommand::Export {
@@ -98,6 +102,11 @@ fn in_toto(
     let mut bytes = serde_json::to_vec_pretty(&envelope).map_err(EvidenceError::Serialize)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// The folder a pack lives in, where its run keeps approval.json.
+pub(super) fn run_dir_of(pack: &Path) -> &Path {
+    pack.parent().unwrap_or(Path::new("."))
 }
 
 /// A pack path (a file, or a run folder holding evidence.json) or a run id under ROOT/.forge/runs.

@@ -1,12 +1,18 @@
 //! Command-line interface: clap definitions, dispatch, and the single error → exit-code mapping.
 
+mod apply;
+mod approval_gate;
 mod args;
 mod check;
 mod completions;
+mod config_cmd;
 mod contract_cmd;
 mod converge;
+mod diff;
 mod evidence_cmd;
+mod hook;
 mod init;
+mod kept;
 mod key_cmd;
 mod runs;
 mod verify_cmd;
@@ -50,6 +56,11 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
         Command::Key(a) => key_cmd::run(g, a),
+        Command::Diff(a) => diff::run(g, a),
+        Command::Apply(a) => apply::apply(g, a),
+        Command::Reject(a) => apply::reject(g, a),
+        Command::Hook(a) => hook::run(g, a),
+        Command::Config(a) => config_cmd::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

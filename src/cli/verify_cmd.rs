@@ -38,7 +38,8 @@ pub fn verify(
             message: e.to_string(),
         }
     })?;
-    let report = evidence::verify(&bytes, &trust, artifacts);
+    let mut report = evidence::verify(&bytes, &trust, artifacts);
+    add_approval_checks(&mut report, &pack, &bytes, trust.hmac.as_ref());
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
@@ -75,6 +76,28 @@ pub fn verify(
     } else {
         exit::FAILED
     })
+}
+
+/// When the pack's run holds an approval.json, its checks join the report (SPEC §12).
+fn add_approval_checks(
+    report: &mut evidence::VerifyReport,
+    pack: &Path,
+    bytes: &[u8],
+    key: Option<&EvidenceKey>,
+) {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return;
+    };
+    let Ok(canonical) = evidence::canonical::signed_bytes(&value) else {
+        return;
+    };
+    let sha = evidence::canonical::sha256_hex(&canonical);
+    if let Some(checks) =
+        evidence::approval::check(super::evidence_cmd::run_dir_of(pack), &sha, key)
+    {
+        report.checks.extend(checks);
+        report.valid = report.checks.iter().all(|c| c.ok);
+    }
 }
 
 pub fn verify_chain(

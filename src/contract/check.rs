@@ -120,6 +120,7 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
             llm,
             fallback,
             evidence,
+            approval: raw.approval.map_or_else(Approval::default, |a| a.value),
         }),
         _ => {
             let mut d = c.diagnostics;

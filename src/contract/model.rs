@@ -27,6 +27,8 @@ pub struct Contract {
     pub llm: LlmSettings,
     pub fallback: Fallback,
     pub evidence: EvidenceSettings,
+    /// Whether a converged run waits for `forge apply` before writing back (SPEC §12).
+    pub approval: Approval,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +177,28 @@ pub struct EvidenceSettings {
     pub synthesis: Synthesis,
     /// The model that writes the summary when it is not the run's own.
     pub synthesis_model: Option<String>,
+}
+
+/// `approval:` — `required` keeps a converged run's files until someone approves them.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// A converged run is written back at once (unless `--no-apply` or `--confirm`).
+    #[default]
+    None,
+    /// A converged run is written back only once approved: asked on a terminal, else later
+    /// with `forge apply RUN_ID`.
+    Required,
 }
 
 pub const DEFAULT_THRESHOLD: f64 = 0.85;

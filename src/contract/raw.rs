@@ -83,6 +83,9 @@ pub struct RawContract {
     pub evidence: Option<At<RawEvidence>>,
     /// How validators are confined (SPEC §11); a validator's own `sandbox:` overrides keys.
     pub sandbox: Option<At<RawSandbox>>,
+    /// `required`: a converged run is written back only once approved (`forge apply`);
+    /// default none.
+    pub approval: Option<At<super::model::Approval>>,
 }
 
 impl RawContract {
@@ -102,6 +105,7 @@ impl RawContract {
             && self.fallback.is_none()
             && self.evidence.is_none()
             && self.sandbox.is_none()
+            && self.approval.is_none()
     }
 }
 

@@ -217,3 +217,15 @@ fn bad_sandbox_values_are_located() {
         assert_eq!((d.line, d.column), (line, column), "{yaml}: {d:?}");
     }
 }
+
+#[test]
+fn approval_is_none_by_default_required_when_asked_and_checked() {
+    let (_d, path) = write(MINIMAL);
+    assert_eq!(load(&path, None).unwrap().approval, Approval::None);
+    let (_d, path) = write(&format!("{MINIMAL}approval: required\n"));
+    assert_eq!(load(&path, None).unwrap().approval, Approval::Required);
+    let (_d, path) = write(&format!("{MINIMAL}approval: maybe\n"));
+    let msg = load(&path, None).unwrap_err().to_string();
+    assert!(msg.contains(":8:11:"), "{msg}");
+    assert!(msg.contains("required"), "{msg}");
+}

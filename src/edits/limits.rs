@@ -6,8 +6,9 @@ use super::parse::{ANSWER, ProposedEdit};
 /// memory or minutes.
 pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
-/// The most distinct files one answer may touch.
-pub const MAX_FILES_PER_ANSWER: usize = 200;
+/// The most distinct files one answer may touch: a 300-file rewrite fits, 10,000 (minutes of
+/// applying and validating) does not.
+pub const MAX_FILES_PER_ANSWER: usize = 1_000;
 
 pub(super) fn check_answer(answer: &str) -> Result<(), String> {
     if answer.len() > MAX_ANSWER_BYTES {
@@ -63,7 +64,7 @@ mod tests {
         let out = check_files(many);
         assert_eq!(out.len(), 1);
         assert!(
-            matches!(&out[0], ProposedEdit::Refused { reason, .. } if reason.contains("201 files"))
+            matches!(&out[0], ProposedEdit::Refused { reason, .. } if reason.contains("1001 files"))
         );
     }
 }

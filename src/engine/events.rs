@@ -4,6 +4,7 @@
 use crate::history::RunStatus;
 use crate::validate::Validation;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One recorded event with its place in the run: `seq` counts from 1 without gaps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,9 +99,12 @@ pub enum Event {
     Notice {
         message: String,
     },
-    /// The final (or best) files, kept under the run folder's `artifacts/`.
+    /// The final (or best) files, kept under the run folder's `artifacts/`, and what the root
+    /// held at those paths when the run started (`forge apply` refuses files changed since).
     ArtifactsKept {
         artifacts: Vec<Artifact>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        base: BTreeMap<String, Option<crate::workspace::BaseState>>,
     },
     /// The pack's executive summary.
     SynthesisWritten {

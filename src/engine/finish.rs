@@ -43,7 +43,11 @@ impl Run {
             &self.run_dir.join(crate::run_folder::ARTIFACTS_DIR),
             &kept.files,
         ) {
-            Ok(artifacts) => self.log.emit(Event::ArtifactsKept { artifacts }),
+            Ok(artifacts) => {
+                let paths: Vec<RelPath> = kept.files.iter().map(|(p, _)| p.clone()).collect();
+                let base = self.ws.base_record(&paths).files;
+                self.log.emit(Event::ArtifactsKept { artifacts, base })
+            }
             Err(e) => {
                 st.failure.get_or_insert(RunFailure::Record(e));
             }

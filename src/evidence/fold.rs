@@ -141,7 +141,7 @@ impl Fold {
                 self.raw.metrics.raw_feedback_tokens += raw_feedback_tokens;
                 self.raw.metrics.sent_feedback_tokens += sent_feedback_tokens;
             }
-            Event::ArtifactsKept { artifacts } => self.raw.artifacts = artifacts.clone(),
+            Event::ArtifactsKept { artifacts, .. } => self.raw.artifacts = artifacts.clone(),
             Event::SynthesisWritten { synthesis } => self.synthesis = Some(synthesis.clone()),
             Event::RunFinished {
                 status,

@@ -1,5 +1,6 @@
 //! Evidence packs (SPEC §5, §9): the pack, canonical JSON, signing, verification, Markdown.
 
+pub mod approval;
 mod artifacts;
 pub mod canonical;
 pub mod chain;

@@ -30,9 +30,19 @@ pub enum HistoryError {
         found: i64,
         known: i64,
     },
+    /// Opening the history settles an interrupted write-back first (SPEC §12), and that failed.
+    #[error("an interrupted write-back could not be finished or rolled back: {0}")]
+    WriteBack(String),
 }
 
 impl HistoryError {
+    /// Settle any interrupted write-back of `root` (see `workspace::recover`).
+    pub(crate) fn settle_write_back(root: &Path) -> Result<(), HistoryError> {
+        crate::workspace::recover(root)
+            .map(|_| ())
+            .map_err(|e| HistoryError::WriteBack(e.to_string()))
+    }
+
     /// Turn a SQLite error on the database at `path` into the variant that says what to do.
     pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> Self {
         let path_s = path.display().to_string();

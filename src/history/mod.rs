@@ -57,6 +57,7 @@ impl History {
                 }
             })?;
         }
+        HistoryError::settle_write_back(root)?;
         // Two forges creating or migrating the same database at once can get SQLITE_BUSY from
         // steps that never consult the busy handler (switching to WAL, the first read while the
         // other converts); retry the whole open while within the usual wait.
@@ -86,6 +87,7 @@ impl History {
     /// empty one; an older schema is migrated first, as any open would.
     pub fn open_read_only(root: &Path) -> Result<History, HistoryError> {
         let path = crate::layout::history_db(root);
+        HistoryError::settle_write_back(root)?;
         if !path.exists() {
             let conn =
                 Connection::open_in_memory().map_err(|e| HistoryError::from_sqlite(&path, e))?;

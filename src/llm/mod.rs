@@ -23,7 +23,8 @@ pub use options::{ClientOptions, MaxTokensParam};
 pub use price::{ModelPrice, PriceTable, format_cost};
 pub use secret::ApiKey;
 pub use settings::{
-    LlmFlags, ResolvedLlm, SettingsSource, resolve_settings, resolve_settings_from,
+    LlmFlags, Origin, ResolvedLlm, Setting, SettingsSource, explain_settings_from,
+    resolve_settings, resolve_settings_from,
 };
 
 use crate::contract::ProviderKind;

@@ -160,6 +160,44 @@ pub fn default_base_url(provider: ProviderKind) -> &'static str {
     }
 }
 
+/// Where a setting's value came from, in `forge config show`'s words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag(&'static str),
+    Env(&'static str),
+    Contract,
+    ConfigFile,
+    Default,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Flag(name) => write!(f, "flag {name}"),
+            Origin::Env(name) => write!(f, "env {name}"),
+            Origin::Contract => f.write_str("contract"),
+            Origin::ConfigFile => f.write_str("config file"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// One effective setting as shown to the user: never a secret's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub key: &'static str,
+    pub value: String,
+    pub origin: Origin,
+}
+
+/// The first candidate that is set, in precedence order, else the default.
+fn pick<T>(candidates: Vec<(Option<T>, Origin)>, default: T) -> (T, Origin) {
+    candidates
+        .into_iter()
+        .find_map(|(v, o)| v.map(|v| (v, o)))
+        .unwrap_or((default, Origin::Default))
+}
+
 /// Resolve settings from the flags, the process environment, the contract and the config file.
 pub fn resolve_settings(flags: &LlmFlags, contract: &LlmSettings) -> Result<ResolvedLlm, LlmError> {
     resolve_settings_from(flags, contract, &SettingsSource::from_process())
@@ -171,57 +209,80 @@ pub fn resolve_settings_from(
     contract: &LlmSettings,
     source: &SettingsSource,
 ) -> Result<ResolvedLlm, LlmError> {
+    explain_settings_from(flags, contract, source).map(|(resolved, _)| resolved)
+}
+
+/// The resolved settings and, for each, its value and where it came from: the one place where
+/// precedence (flag > env > contract > config file > defaults) is applied.
+pub fn explain_settings_from(
+    flags: &LlmFlags,
+    contract: &LlmSettings,
+    source: &SettingsSource,
+) -> Result<(ResolvedLlm, Vec<Setting>), LlmError> {
     let file = config_file::load(source.config_dir.as_deref())?;
     let prices = PriceTable::with_overrides(file.prices, "config.toml")?;
     let config = file.llm;
-    let provider = match (&flags.provider, source.var("FORGE_PROVIDER")) {
-        (Some(f), _) => parse_provider(f, "--provider")?,
-        (None, Some(e)) => parse_provider(&e, "FORGE_PROVIDER")?,
-        (None, None) => match (contract.provider, &config.provider) {
-            (Some(c), _) => c,
-            (None, Some(c)) => parse_provider(c, "config.toml [llm] provider")?,
-            (None, None) => DEFAULT_PROVIDER,
-        },
-    };
-    let model = flags
-        .model
-        .clone()
-        .or_else(|| source.var("FORGE_MODEL"))
-        .or_else(|| contract.model.clone())
-        .or_else(|| config.model.clone())
-        .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+    let (provider_text, provider_origin) = pick(
+        vec![
+            (flags.provider.clone(), Origin::Flag("--provider")),
+            (source.var("FORGE_PROVIDER"), Origin::Env("FORGE_PROVIDER")),
+            (
+                contract.provider.map(|p| p.as_str().to_string()),
+                Origin::Contract,
+            ),
+            (config.provider.clone(), Origin::ConfigFile),
+        ],
+        DEFAULT_PROVIDER.as_str().to_string(),
+    );
+    let provider = parse_provider(&provider_text, &origin_label(&provider_origin, "provider"))?;
+    let (model, model_origin) = pick(
+        vec![
+            (flags.model.clone(), Origin::Flag("--model")),
+            (source.var("FORGE_MODEL"), Origin::Env("FORGE_MODEL")),
+            (contract.model.clone(), Origin::Contract),
+            (config.model.clone(), Origin::ConfigFile),
+        ],
+        DEFAULT_MODEL.to_string(),
+    );
     if model.trim().is_empty() {
         return Err(settings(
             "the model name is empty: give --model or FORGE_MODEL",
         ));
     }
-    let base_url = flags
-        .base_url
-        .clone()
-        .or_else(|| source.var("FORGE_BASE_URL"))
-        .or_else(|| contract.base_url.clone())
-        .or_else(|| config.base_url.clone())
-        .unwrap_or_else(|| default_base_url(provider).to_string());
-    let temperature = contract
-        .temperature
-        .or(config.temperature)
-        .unwrap_or(DEFAULT_TEMPERATURE);
+    let (base_url, base_url_origin) = pick(
+        vec![
+            (flags.base_url.clone(), Origin::Flag("--base-url")),
+            (source.var("FORGE_BASE_URL"), Origin::Env("FORGE_BASE_URL")),
+            (contract.base_url.clone(), Origin::Contract),
+            (config.base_url.clone(), Origin::ConfigFile),
+        ],
+        default_base_url(provider).to_string(),
+    );
+    let (temperature, temperature_origin) = pick(
+        vec![
+            (contract.temperature, Origin::Contract),
+            (config.temperature, Origin::ConfigFile),
+        ],
+        DEFAULT_TEMPERATURE,
+    );
     if !(0.0..=2.0).contains(&temperature) {
         return Err(settings(&format!(
             "temperature {temperature} is out of range: expected 0 to 2"
         )));
     }
-    let max_output_tokens = contract
-        .max_output_tokens
-        .or(config.max_output_tokens)
-        .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS);
+    let (max_output_tokens, max_output_origin) = pick(
+        vec![
+            (contract.max_output_tokens, Origin::Contract),
+            (config.max_output_tokens, Origin::ConfigFile),
+        ],
+        DEFAULT_MAX_OUTPUT_TOKENS,
+    );
     if max_output_tokens == 0 {
         return Err(settings("max_output_tokens is 0: expected at least 1"));
     }
-    let api_key = key_var(provider)
-        .and_then(|v| source.var(v))
-        .map(ApiKey::new);
-    Ok(ResolvedLlm {
+    let key_name = key_var(provider);
+    let api_key = key_name.and_then(|v| source.var(v)).map(ApiKey::new);
+    let resolved = ResolvedLlm {
         provider,
         model: model.trim().to_string(),
         base_url: check_base_url(&base_url)?,
@@ -230,7 +291,101 @@ pub fn resolve_settings_from(
         options: options(&config)?,
         api_key,
         prices: Arc::new(prices),
-    })
+    };
+
+    let mut shown = vec![
+        setting("provider", provider.as_str(), provider_origin),
+        setting("model", &resolved.model, model_origin),
+        setting("base_url", &resolved.base_url, base_url_origin),
+        setting("temperature", &temperature.to_string(), temperature_origin),
+        setting(
+            "max_output_tokens",
+            &max_output_tokens.to_string(),
+            max_output_origin,
+        ),
+    ];
+    shown.push(match key_name {
+        Some(var) if resolved.api_key.is_some() => {
+            setting("api_key", &format!("set (from {var})"), Origin::Env(var))
+        }
+        Some(var) => setting("api_key", &format!("not set ({var})"), Origin::Default),
+        None => setting("api_key", "not needed", Origin::Default),
+    });
+    shown.extend(option_settings(&config, &resolved.options));
+    Ok((resolved, shown))
+}
+
+fn setting(key: &'static str, value: &str, origin: Origin) -> Setting {
+    Setting {
+        key,
+        value: value.to_string(),
+        origin,
+    }
+}
+
+/// Where the error message should say a bad provider name came from.
+fn origin_label(origin: &Origin, key: &str) -> String {
+    match origin {
+        Origin::Flag(name) | Origin::Env(name) => name.to_string(),
+        Origin::Contract => format!("the contract's llm.{key}"),
+        Origin::ConfigFile => format!("config.toml [llm] {key}"),
+        Origin::Default => "the default".to_string(),
+    }
+}
+
+/// The client tuning keys of `[llm]`, each from the config file or its default.
+fn option_settings(c: &ConfigLlm, o: &ClientOptions) -> Vec<Setting> {
+    let from = |set: bool| {
+        if set {
+            Origin::ConfigFile
+        } else {
+            Origin::Default
+        }
+    };
+    let ms = |d: Duration| d.as_millis().to_string();
+    vec![
+        setting(
+            "max_attempts",
+            &o.max_attempts.to_string(),
+            from(c.max_attempts.is_some()),
+        ),
+        setting(
+            "backoff_base_ms",
+            &ms(o.backoff_base),
+            from(c.backoff_base_ms.is_some()),
+        ),
+        setting(
+            "backoff_max_ms",
+            &ms(o.backoff_max),
+            from(c.backoff_max_ms.is_some()),
+        ),
+        setting(
+            "retry_after_cap_ms",
+            &ms(o.retry_after_cap),
+            from(c.retry_after_cap_ms.is_some()),
+        ),
+        setting(
+            "connect_timeout_ms",
+            &ms(o.connect_timeout),
+            from(c.connect_timeout_ms.is_some()),
+        ),
+        setting(
+            "request_timeout_ms",
+            &ms(o.request_timeout),
+            from(c.request_timeout_ms.is_some()),
+        ),
+        setting(
+            "idle_timeout_ms",
+            &ms(o.idle_timeout),
+            from(c.idle_timeout_ms.is_some()),
+        ),
+        setting("stream", &o.stream.to_string(), from(c.stream.is_some())),
+        setting(
+            "max_tokens_param",
+            o.max_tokens_param.map_or("auto", |p| p.field()),
+            from(c.max_tokens_param.is_some()),
+        ),
+    ]
 }
 
 fn parse_provider(value: &str, from: &str) -> Result<ProviderKind, LlmError> {

@@ -26,7 +26,10 @@ impl Workspace {
                 path: base.to_path_buf(),
                 message: e.to_string(),
             })?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let Some(kind) = entry.file_type() else {
+                continue;
+            };
+            if !kind.is_file() && !kind.is_symlink() {
                 continue;
             }
             let Some(rel) = entry
@@ -40,8 +43,18 @@ impl Workspace {
             if !allowed(rel.as_path()) {
                 continue;
             }
-            let now = current_stamp(entry.path()).map_err(|e| read_err(entry.path(), e))?;
-            if !same_content(self.snapshot.get(&rel), now.as_ref()) {
+            // A listed symlink counts as changed when the file it leads to changed, since
+            // writing back goes through it.
+            let (rel_now, path_now) = if kind.is_symlink() {
+                match self.resolve_link(entry.path()) {
+                    Some(to) => (to.clone(), to.under(base)),
+                    None => continue,
+                }
+            } else {
+                (rel.clone(), entry.path().to_path_buf())
+            };
+            let now = current_stamp(&path_now).map_err(|e| read_err(&path_now, e))?;
+            if !same_content(self.snapshot.get(&rel_now), now.as_ref()) {
                 changed.push(rel);
             }
         }
@@ -61,10 +74,17 @@ impl Workspace {
             .collect()
     }
 
-    /// One workspace file's bytes and permission bits, refusing anything but a regular file.
+    /// One workspace file's bytes and permission bits, refusing anything but a regular file
+    /// or a symlink leading to one inside the workspace.
     pub(super) fn read_regular(&self, rel: &RelPath) -> Result<(Vec<u8>, u32), WorkspaceError> {
-        let src = rel.under(self.path());
-        let meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
+        let mut src = rel.under(self.path());
+        let mut meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
+        if meta.file_type().is_symlink() {
+            if let Some(to) = self.resolve_link(&src) {
+                src = to.under(self.path());
+                meta = std::fs::symlink_metadata(&src).map_err(|e| read_err(&src, e))?;
+            }
+        }
         if !meta.is_file() {
             return Err(WorkspaceError::Unsafe {
                 path: rel.clone(),
@@ -73,6 +93,19 @@ impl Workspace {
         }
         let bytes = std::fs::read(&src).map_err(|e| read_err(&src, e))?;
         Ok((bytes, meta.permissions().mode() & 0o7777))
+    }
+}
+
+impl Workspace {
+    /// The workspace file a symlink leads to, when it stays inside the workspace and is a
+    /// regular file.
+    fn resolve_link(&self, link: &Path) -> Option<RelPath> {
+        let base = self.path().canonicalize().ok()?;
+        let to = link.canonicalize().ok()?;
+        if !to.is_file() {
+            return None;
+        }
+        RelPath::from_relative(to.strip_prefix(&base).ok()?)
     }
 }
 

@@ -1,14 +1,16 @@
-//! The private copy of the root a run works in, and writing converged files back (SPEC §3).
+//! The private copy of the root a run works in, and writing converged files back (SPEC §3, §12).
 
 mod apply_back;
 mod copy;
 mod files;
 mod heavy;
+mod journal;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use apply_back::ApplyBack;
+pub use apply_back::{ApplyBack, BaseRecord, BaseState, apply_recorded};
+pub use journal::{Recovered, recover};
 
 use crate::edits::RelPath;
 
@@ -20,28 +22,12 @@ pub enum WorkspaceError {
     Copy { path: PathBuf, message: String },
     #[error("cannot read {path}: {message}")]
     Read { path: PathBuf, message: String },
-    #[error(
-        "cannot write {path} back to the root: {message}; already written: {}",
-        list(.written)
-    )]
-    WriteBack {
-        path: RelPath,
-        written: Vec<RelPath>,
-        message: String,
-    },
+    /// Writing back (or recovering an interrupted write-back) failed at `path`; the journal in
+    /// `.forge/writeback/` lets the next forge finish or roll back the set.
+    #[error("write-back: {path}: {message}")]
+    Journal { path: PathBuf, message: String },
     #[error("refusing to write {path}: {reason}")]
     Unsafe { path: RelPath, reason: String },
-}
-
-fn list(paths: &[RelPath]) -> String {
-    if paths.is_empty() {
-        return "none".into();
-    }
-    paths
-        .iter()
-        .map(RelPath::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What a file in the root was when the workspace was copied, to notice later changes.
