@@ -1,7 +1,9 @@
 //! `forge evidence show|export|verify`.
 use super::args::{EvidenceCommand, ExportFormat};
+use super::output::{json, out, out_bytes, out_line};
 use crate::error::{Error, exit};
 use crate::evidence::{self, EvidenceError, EvidenceKey};
+use crate::term::{safe_line, safe_text};
 use std::path::{Path, PathBuf};
 
 pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
@@ -9,7 +11,12 @@ pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
         EvidenceCommand::Show { target } => {
             let path = resolve(g, &target)?;
             let pack = evidence::read_pack(&path)?;
-            print!("{}", evidence::render_markdown(&pack));
+            if g.json {
+                out_line(&json(&pack)?)?;
+            } else {
+                // A pack holds model output and tool logs: nothing in it may act on the terminal.
+                out(&safe_text(&evidence::render_markdown(&pack)))?;
+            }
             Ok(exit::OK)
         }
         EvidenceCommand::Export {
@@ -28,12 +35,7 @@ pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
                 Some(out) => crate::fsutil::write_atomic(&out, &bytes, None).map_err(|e| {
                     Error::Environment(format!("cannot write {}: {e}", out.display()))
                 })?,
-                None => {
-                    use std::io::Write;
-                    std::io::stdout()
-                        .write_all(&bytes)
-                        .map_err(|e| Error::Environment(format!("cannot write to stdout: {e}")))?;
-                }
+                None => out_bytes(&bytes)?,
             }
             Ok(exit::OK)
         }
@@ -62,17 +64,16 @@ fn verify(
     }
     let key = EvidenceKey::for_verifying(key_file)?;
     let report = evidence::verify(&bytes, key.as_ref(), artifacts);
+    let shown = safe_line(&pack.display().to_string()).into_owned();
     if g.json {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-        println!("{json}");
+        out_line(&json(&report)?)?;
     } else if !g.quiet {
         for c in &report.checks {
             let mark = if c.ok { "ok  " } else { "FAIL" };
-            println!("{mark} {}: {}", c.name, c.detail);
+            out_line(&format!("{mark} {}: {}", c.name, safe_line(&c.detail)))?;
         }
         if report.valid {
-            println!("{}: valid", pack.display());
+            out_line(&format!("{shown}: valid"))?;
         }
     }
     if !report.valid {
@@ -85,11 +86,10 @@ fn verify(
         } else {
             "invalid"
         };
-        eprintln!(
-            "error: {} is {what}: failed check: {}",
-            pack.display(),
-            failed.join("; ")
-        );
+        super::output::err_line(&format!(
+            "error: {shown} is {what}: failed check: {}",
+            safe_line(&failed.join("; "))
+        ));
     }
     Ok(if report.valid {
         exit::OK
@@ -114,8 +114,13 @@ fn resolve(g: &super::Global, target: &str) -> Result<PathBuf, Error> {
             "`{target}` is neither an evidence pack file nor a run id"
         )));
     }
-    let root = super::runs::root_dir(g)?;
-    let path = crate::layout::run_dir(&root, target).join("evidence.json");
+    let root = super::project::root(g)?;
+    let mut path = crate::layout::run_dir(&root, target).join("evidence.json");
+    if !path.is_file() {
+        // An abbreviated id, as `runs show` takes.
+        let full = crate::history::History::open_read_only(&root)?.resolve_run_id(target)?;
+        path = crate::layout::run_dir(&root, &full).join("evidence.json");
+    }
     if !path.is_file() {
         return Err(Error::Usage(format!(
             "no evidence pack for run `{target}` (looked for {})",

@@ -7,6 +7,8 @@ mod contract_cmd;
 mod converge;
 mod evidence_cmd;
 mod init;
+mod output;
+mod project;
 mod runs;
 
 pub use args::{Cli, ColorChoice, Command, Global};
@@ -17,6 +19,7 @@ use std::process::ExitCode;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    survive_file_size_limit();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -49,9 +52,30 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
     }
 }
 
+/// Every error ends here; its text may echo untrusted input (a contract value, a file name).
 fn report(e: &Error) {
     let prefix = console::style("error:").red().bold().for_stderr();
-    eprintln!("{prefix} {e}");
+    output::err_line(&format!(
+        "{prefix} {}",
+        crate::term::safe_text(&e.to_string())
+    ));
+}
+
+/// With `ulimit -f`, writing past the limit raises SIGXFSZ, whose default action kills forge
+/// without a word (and without its history row). A no-op handler turns it into an `EFBIG`
+/// write error that is reported like any other; exec resets caught signals, so validators
+/// still start with the default action.
+fn survive_file_size_limit() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    extern "C" fn ignore(_: libc::c_int) {}
+    let action = SigAction::new(
+        SigHandler::Handler(ignore),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler does nothing, so it is async-signal-safe, and it is installed before
+    // any other thread exists.
+    let _ = unsafe { sigaction(Signal::SIGXFSZ, &action) };
 }
 
 /// A tokio runtime for commands that need async I/O.
