@@ -1,7 +1,7 @@
 //! Run history (SPEC §4): `ROOT/.forge/history.db`, SQLite in WAL mode, one row per step.
 
 mod error;
-mod liveness;
+pub(crate) mod liveness;
 mod model;
 mod read;
 mod schema;

@@ -4,11 +4,13 @@ mod apply_back;
 mod copy;
 mod files;
 mod heavy;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use apply_back::ApplyBack;
+pub use sweep::sweep;
 
 use crate::edits::RelPath;
 
@@ -101,8 +103,9 @@ impl Workspace {
             message: e.to_string(),
         };
         let root = root.canonicalize().map_err(create_err)?;
+        sweep(&std::env::temp_dir());
         let dir = tempfile::Builder::new()
-            .prefix("forge-workspace-")
+            .prefix(&sweep::owned_prefix())
             .tempdir()
             .map_err(create_err)?;
         let copied = copy::copy_tree(&root, dir.path())?;
