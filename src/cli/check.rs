@@ -11,6 +11,10 @@ use tokio_util::sync::CancellationToken;
 
 pub fn run(g: &super::Global, a: CheckArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
+    let unmatched = contract.unmatched_globs();
+    for u in &unmatched {
+        super::output::warn(g, &u.message());
+    }
     let results = super::runtime()?.block_on(run_round(&contract))?;
     let round = score_round(&contract.validators, &results, contract.threshold);
     if !g.quiet {

@@ -19,8 +19,15 @@ pub fn run(g: &super::Global, a: ContractCommand) -> Result<u8, Error> {
 fn lint(g: &super::Global, path: &Path) -> Result<u8, Error> {
     match contract::load(path, g.root.as_deref()) {
         Ok(c) => {
+            let unmatched = c.unmatched_globs();
             if g.json {
-                let ok = serde_json::json!({ "valid": true, "diagnostics": [], "root": c.root });
+                let warnings: Vec<_> = unmatched
+                    .iter()
+                    .map(|u| serde_json::json!({"key": u.key, "pattern": u.pattern, "message": u.message()}))
+                    .collect();
+                let ok = serde_json::json!({
+                    "valid": true, "diagnostics": [], "warnings": warnings, "root": c.root
+                });
                 out_line(&crate::term::safe_json(&ok.to_string()))?;
             } else if !g.quiet {
                 out_line(&format!(
@@ -31,6 +38,11 @@ fn lint(g: &super::Global, path: &Path) -> Result<u8, Error> {
                     c.threshold,
                     safe_line(&c.root.display().to_string())
                 ))?;
+            }
+            if !g.json {
+                for u in &unmatched {
+                    super::output::warn(g, &u.message());
+                }
             }
             Ok(exit::OK)
         }

@@ -54,3 +54,11 @@ pub fn json<T: serde::Serialize>(v: &T) -> Result<String, Error> {
         .map(|text| crate::term::safe_json(&text).into_owned())
         .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))
 }
+
+/// Print a warning on stderr (unless `--quiet`), styled like errors.
+pub fn warn(g: &super::Global, text: &str) {
+    if !g.quiet {
+        let prefix = console::style("warning:").yellow().bold().for_stderr();
+        err_line(&format!("{prefix} {}", crate::term::safe_text(text)));
+    }
+}
