@@ -123,14 +123,17 @@ pub(crate) fn retry_after(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
+    // try_from: a header such as `retry-after: 1e300` must not overflow Duration (a panic);
+    // an absurd wait is capped by the caller like any long one.
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+            return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
         }
     }
     let v = get("retry-after")?;
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -217,6 +220,11 @@ mod tests {
         assert_eq!(retry_after(&d, now), Some(Duration::from_secs(30)));
         d.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&d, now), None);
+        // Absurd waits do not overflow; the caller caps them.
+        d.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&d, now), Some(Duration::MAX));
+        d.insert("retry-after-ms", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&d, now), Some(Duration::MAX));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub const DEFAULT_PROVIDER: ProviderKind = ProviderKind::Openai;
+/// The model used when none is given, for the default provider only: another provider's
+/// models have other names, and a local server has whatever was pulled, so forge asks.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
-pub const DEFAULT_TEMPERATURE: f64 = 0.2;
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4096;
 
 /// The environment variables forge reads for model settings and keys.
@@ -67,7 +68,8 @@ pub struct ResolvedLlm {
     pub model: String,
     /// The provider's API root without a trailing slash.
     pub base_url: String,
-    pub temperature: f64,
+    /// Sent only when set (contract or config file); otherwise the provider's default.
+    pub temperature: Option<f64>,
     pub max_output_tokens: u32,
     pub options: ClientOptions,
     /// From `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed.
@@ -81,7 +83,7 @@ impl ResolvedLlm {
             provider,
             model: model.into(),
             base_url: base_url.trim_end_matches('/').to_string(),
-            temperature: DEFAULT_TEMPERATURE,
+            temperature: None,
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             options: ClientOptions::default(),
             api_key: None,
@@ -154,7 +156,17 @@ pub fn resolve_settings_from(
         .or_else(|| source.var("FORGE_MODEL"))
         .or_else(|| contract.model.clone())
         .or_else(|| config.model.clone())
-        .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        .or_else(|| (provider == DEFAULT_PROVIDER).then(|| DEFAULT_MODEL.to_string()))
+        .ok_or_else(|| {
+            settings(&format!(
+                "no model given for {}: give --model, FORGE_MODEL or `llm.model` in the contract{}",
+                provider.as_str(),
+                match provider {
+                    ProviderKind::Ollama => " (`ollama list` shows the models pulled here)",
+                    _ => "",
+                }
+            ))
+        })?;
     if model.trim().is_empty() {
         return Err(settings(
             "the model name is empty: give --model or FORGE_MODEL",
@@ -167,11 +179,8 @@ pub fn resolve_settings_from(
         .or_else(|| contract.base_url.clone())
         .or_else(|| config.base_url.clone())
         .unwrap_or_else(|| default_base_url(provider).to_string());
-    let temperature = contract
-        .temperature
-        .or(config.temperature)
-        .unwrap_or(DEFAULT_TEMPERATURE);
-    if !(0.0..=2.0).contains(&temperature) {
+    let temperature = contract.temperature.or(config.temperature);
+    if let Some(temperature) = temperature.filter(|t| !(0.0..=2.0).contains(t)) {
         return Err(settings(&format!(
             "temperature {temperature} is out of range: expected 0 to 2"
         )));
