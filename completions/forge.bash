@@ -28,6 +28,9 @@ _forge() {
             forge,converge)
                 cmd="forge__subcmd__converge"
                 ;;
+            forge,doctor)
+                cmd="forge__subcmd__doctor"
+                ;;
             forge,evidence)
                 cmd="forge__subcmd__evidence"
                 ;;
@@ -97,6 +100,9 @@ _forge() {
             forge__subcmd__help,converge)
                 cmd="forge__subcmd__help__subcmd__converge"
                 ;;
+            forge__subcmd__help,doctor)
+                cmd="forge__subcmd__help__subcmd__doctor"
+                ;;
             forge__subcmd__help,evidence)
                 cmd="forge__subcmd__help__subcmd__evidence"
                 ;;
@@ -158,7 +164,7 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +405,28 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__doctor)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__evidence)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version show export verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -578,7 +606,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence completions man help"
+            opts="converge check contract init runs evidence doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -662,6 +690,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__converge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

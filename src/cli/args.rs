@@ -77,6 +77,8 @@ pub enum Command {
     /// Show, export and verify evidence packs
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)
+    Doctor,
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)

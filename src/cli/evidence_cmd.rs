@@ -117,9 +117,13 @@ fn resolve(g: &super::Global, target: &str) -> Result<PathBuf, Error> {
     let root = super::project::root(g)?;
     let mut path = crate::layout::run_dir(&root, target).join("evidence.json");
     if !path.is_file() {
-        // An abbreviated id, as `runs show` takes.
-        let full = crate::history::History::open_read_only(&root)?.resolve_run_id(target)?;
-        path = crate::layout::run_dir(&root, &full).join("evidence.json");
+        // An abbreviated id, as `runs show` takes; an ambiguous one says which runs it fits.
+        let history = crate::history::History::open_read_only(&root);
+        match history.and_then(|h| h.resolve_run_id(target)) {
+            Ok(full) => path = crate::layout::run_dir(&root, &full).join("evidence.json"),
+            Err(e @ crate::history::HistoryError::AmbiguousRun { .. }) => return Err(e.into()),
+            Err(_) => {}
+        }
     }
     if !path.is_file() {
         return Err(Error::Usage(format!(

@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod contract_cmd;
 mod converge;
+mod doctor;
 mod evidence_cmd;
 mod init;
 mod output;
@@ -47,6 +48,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Init(a) => init::run(g, a),
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
+        Command::Doctor => doctor::run(g),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

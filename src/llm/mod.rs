@@ -21,7 +21,7 @@ pub use error::LlmError;
 pub use options::{ClientOptions, MaxTokensParam};
 pub use secret::ApiKey;
 pub use settings::{
-    LlmFlags, ResolvedLlm, SettingsSource, resolve_settings, resolve_settings_from,
+    LlmFlags, ResolvedLlm, SettingsSource, key_var, resolve_settings, resolve_settings_from,
 };
 
 use crate::contract::ProviderKind;
