@@ -3,12 +3,13 @@
 mod capture;
 mod digest;
 mod env;
+mod noted;
 mod parsers;
 mod runner;
 mod score;
 
 pub use capture::{CapturedOutput, OutputCapture};
-pub use digest::digest;
+pub use digest::{digest, digest_with_noted};
 pub use env::{is_secret_name, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
 pub use runner::{DIGEST_TOKENS, run_all, run_all_with_env};
