@@ -38,9 +38,10 @@ pub struct LinesOfNote {
     /// The current line is longer than MAX_LINE_BYTES: skip to its end.
     skipping: bool,
     kept: Vec<String>,
-    shapes: HashMap<String, usize>,
-    /// Lines of note not kept (repeats, full shapes, or over MAX_SHAPES).
-    dropped: u64,
+    /// Per shape, the indexes in `kept` of its lines.
+    shapes: HashMap<String, Vec<usize>>,
+    /// The last line considered: logs repeat lines back to back, and those cost nothing.
+    last: Vec<u8>,
 }
 
 impl LinesOfNote {
@@ -57,8 +58,11 @@ impl LinesOfNote {
         while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
             if !self.skipping {
                 self.extend(&bytes[..nl]);
-                let line = std::mem::take(&mut self.partial);
-                self.consider(&String::from_utf8_lossy(&line));
+                if self.partial != self.last {
+                    let line = std::mem::take(&mut self.partial);
+                    self.consider(&String::from_utf8_lossy(&line));
+                    self.last = line;
+                }
             }
             self.partial.clear();
             self.skipping = false;
@@ -78,29 +82,30 @@ impl LinesOfNote {
         }
     }
 
-    fn consider(&mut self, line: &str) {
-        let line = crate::validate::digest::clean_line(line);
-        let line = line.trim_end();
+    fn consider(&mut self, raw: &str) {
+        let cleaned;
+        let line = if raw.contains('\u{1b}') {
+            cleaned = crate::validate::digest::clean_line(raw);
+            cleaned.trim_end()
+        } else {
+            raw.trim_end()
+        };
         if !OF_NOTE.as_ref().is_some_and(|re| re.is_match(line)) {
             return;
         }
         let line = clip(line);
         let shape = crate::validate::digest::shape(&line);
         let known = self.shapes.len();
-        let count = match self.shapes.get_mut(&shape) {
-            Some(c) => c,
-            None if known < MAX_SHAPES => self.shapes.entry(shape.clone()).or_insert(0),
-            None => {
-                self.dropped += 1;
-                return;
-            }
+        let kept = &mut self.kept;
+        let same = match self.shapes.get_mut(&shape) {
+            Some(same) => same,
+            None if known < MAX_SHAPES => self.shapes.entry(shape).or_default(),
+            None => return,
         };
-        if *count >= PER_SHAPE || self.kept.iter().any(|k| *k == line) {
-            self.dropped += 1;
-            return;
+        if same.len() < PER_SHAPE && !same.iter().any(|&i| kept[i] == line) {
+            same.push(kept.len());
+            kept.push(line);
         }
-        *count += 1;
-        self.kept.push(line);
     }
 
     /// The kept lines in output order. A line still open at the end continues into the tail,
