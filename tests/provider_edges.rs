@@ -192,3 +192,27 @@ async fn a_short_key_is_not_scrubbed_out_of_ordinary_words() {
         "{said}"
     );
 }
+
+#[test]
+fn absurd_config_timeouts_and_attempts_are_refused_not_overflowed() {
+    for (line, want) in [
+        (
+            "request_timeout_ms = 18446744073709551615",
+            "request_timeout_ms is 18446744073709551615 ms",
+        ),
+        ("idle_timeout_ms = 86400001", "expected at most 86400000"),
+        ("retry_after_cap_ms = 99999999999", "retry_after_cap_ms"),
+        ("max_attempts = 4000000000", "max_attempts is 4000000000"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), format!("[llm]\n{line}\n")).unwrap();
+        let source = SettingsSource {
+            env: Default::default(),
+            config_dir: Some(dir.path().to_path_buf()),
+        };
+        let err = resolve_settings_from(&LlmFlags::default(), &LlmSettings::default(), &source)
+            .expect_err(line);
+        assert!(err.to_string().contains(want), "{line}: {err}");
+        assert_eq!(err.exit_code(), 2);
+    }
+}

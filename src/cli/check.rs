@@ -12,16 +12,18 @@ use tokio_util::sync::CancellationToken;
 pub fn run(g: &super::Global, a: CheckArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
     let unmatched = contract.unmatched_globs();
-    for u in &unmatched {
-        super::output::warn(g, &u.message());
+    if !g.json {
+        for u in &unmatched {
+            super::output::warn(g, &u.message());
+        }
     }
     let results = super::runtime()?.block_on(run_round(&contract))?;
     let round = score_round(&contract.validators, &results, contract.threshold);
     if !g.quiet {
         if g.json {
-            out_line(&super::output::json(&json_report(
-                &contract, &results, round,
-            ))?)?;
+            let mut report = json_report(&contract, &results, round);
+            report["warnings"] = serde_json::json!(unmatched);
+            out_line(&super::output::json(&report)?)?;
         } else {
             out(&table(&contract, &results, round))?;
         }

@@ -12,6 +12,10 @@ pub const DEFAULT_PROVIDER: ProviderKind = ProviderKind::Openai;
 /// models have other names, and a local server has whatever was pulled, so forge asks.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4096;
+/// The longest wait or timeout config.toml may set.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The most attempts per call config.toml may set.
+const MAX_ATTEMPTS: u32 = 100;
 
 /// The environment variables forge reads for model settings and keys.
 const ENV_VARS: [&str; 5] = [
@@ -249,6 +253,12 @@ fn options(c: &ConfigLlm) -> Result<ClientOptions, LlmError> {
             "config.toml [llm] max_attempts is 0: expected at least 1",
         ));
     }
+    if o.max_attempts > MAX_ATTEMPTS {
+        return Err(settings(&format!(
+            "config.toml [llm] max_attempts is {}: expected at most {MAX_ATTEMPTS}",
+            o.max_attempts
+        )));
+    }
     for (name, v) in [
         ("connect_timeout_ms", o.connect_timeout),
         ("request_timeout_ms", o.request_timeout),
@@ -257,6 +267,23 @@ fn options(c: &ConfigLlm) -> Result<ClientOptions, LlmError> {
         if v.is_zero() {
             return Err(settings(&format!(
                 "config.toml [llm] {name} is 0: expected a positive number of milliseconds"
+            )));
+        }
+    }
+    // A deadline is `now + timeout`: an absurd value would overflow the clock (a panic).
+    for (name, v) in [
+        ("backoff_base_ms", o.backoff_base),
+        ("backoff_max_ms", o.backoff_max),
+        ("retry_after_cap_ms", o.retry_after_cap),
+        ("connect_timeout_ms", o.connect_timeout),
+        ("request_timeout_ms", o.request_timeout),
+        ("idle_timeout_ms", o.idle_timeout),
+    ] {
+        if v > MAX_WAIT {
+            return Err(settings(&format!(
+                "config.toml [llm] {name} is {} ms: expected at most {} (a day)",
+                v.as_millis(),
+                MAX_WAIT.as_millis()
             )));
         }
     }
