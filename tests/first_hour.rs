@@ -129,6 +129,14 @@ fn runs_and_evidence_work_from_a_subfolder_and_take_unique_prefixes() {
             "{shown}"
         );
     }
+    let shown = p
+        .forge(&["--json", "runs", "show", "01JBC"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert_eq!(text.matches("\"iterations\"").count(), 1, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["iterations"].as_array().unwrap().len(), 1, "{text}");
     let ev = p
         .forge(&["--json", "evidence", "show", "01JBC"])
         .current_dir(&sub)
@@ -174,4 +182,28 @@ fn init_in_a_subfolder_writes_to_the_project_and_speaks_json() {
     let text = p.read("contracts/sizes.yaml");
     let files = &text[text.find("files:").unwrap()..text.find("context:").unwrap()];
     assert!(files.contains("src/lib.rs"), "{files}");
+}
+
+#[test]
+fn a_missing_or_malformed_replay_cassette_is_bad_input() {
+    let p = Project::new();
+    p.file("a.txt", "todo\n");
+    p.file(
+        "c.yaml",
+        "version: 1\nname: r\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: v\n    run: 'true'\n",
+    );
+    p.file("bad.jsonl", "{\"response\": \"ok\"}\nnot json at all\n");
+    for (cassette, want) in [
+        ("missing.jsonl", "cannot read"),
+        ("bad.jsonl", "line 2 is not a cassette exchange"),
+    ] {
+        let out = p
+            .forge(&["converge", "c.yaml", "--replay", cassette])
+            .output()
+            .unwrap();
+        let why = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{cassette}: {why}");
+        assert!(why.contains(&format!("cassette {cassette}")), "{why}");
+        assert!(why.contains(want), "{why}");
+    }
 }

@@ -74,7 +74,7 @@ async fn ollama_done_reason_error_for_a_bad_model_is_not_retried() {
         .expect_err("a bad model fails");
     assert_eq!(llm.requests().len(), 1, "not retried: {err}");
     assert!(err.to_string().contains("model 'nope' not found"), "{err}");
-    assert_eq!(err.exit_code(), 3);
+    assert!(!err.is_bad_input());
 
     // An error line about a missing model is permanent too; a crashed runner is retried.
     llm.push(Fault::error_in_stream(
@@ -135,7 +135,7 @@ fn a_provider_other_than_openai_needs_a_model() {
     let said = err.to_string();
     assert!(said.contains("no model given for ollama"), "{said}");
     assert!(said.contains("ollama list"), "{said}");
-    assert_eq!(err.exit_code(), 2);
+    assert!(err.is_bad_input());
     let flags = LlmFlags {
         model: Some("qwen2.5-coder".into()),
         ..LlmFlags::default()
@@ -213,6 +213,53 @@ fn absurd_config_timeouts_and_attempts_are_refused_not_overflowed() {
         let err = resolve_settings_from(&LlmFlags::default(), &LlmSettings::default(), &source)
             .expect_err(line);
         assert!(err.to_string().contains(want), "{line}: {err}");
-        assert_eq!(err.exit_code(), 2);
+        assert!(err.is_bad_input());
     }
+}
+
+#[tokio::test]
+async fn a_refusal_after_retries_reports_every_attempt() {
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push(Fault::status(503))
+        .push(Fault::status(503))
+        .push(Fault::status(401));
+    let err = client(&llm, None)
+        .chat(&request(), &|_| {})
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, LlmError::Auth { .. }), "{err:?}");
+    assert_eq!(err.attempts(), 3);
+    // HTTP errors are refusals the provider does not bill: nothing is counted for them.
+    assert_eq!(err.spent().total(), 0);
+}
+
+#[test]
+fn a_failed_run_records_the_real_attempts_of_its_model_call() {
+    let p = Project::new();
+    p.file("a.txt", "todo\n");
+    p.file(
+        "c.yaml",
+        "version: 1\nname: a\ntask: t\nfiles: [a.txt]\nroot: .\nevidence:\n  synthesis: template\nvalidators:\n  - name: v\n    run: grep -q done a.txt\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push(Fault::status(500)).push(Fault::status(404));
+    let out = p
+        .command_with_llm(&llm, &["converge", "c.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let runs = std::fs::read_dir(p.join(".forge/runs")).unwrap();
+    let dir = runs.flatten().next().expect("a run folder").path();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("evidence.json")).unwrap()).unwrap();
+    let calls: Vec<&serde_json::Value> = pack["raw_evidence"]["tool_invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["type"] == "model_call")
+        .collect();
+    assert_eq!(calls.len(), 1, "{pack}");
+    assert_eq!(calls[0]["attempts"], 2, "{}", calls[0]);
+    assert_eq!(calls[0]["ok"], false);
 }

@@ -41,6 +41,7 @@ pub(crate) fn classify_status(
             provider,
             detail,
             spent,
+            attempts: 1,
         }),
         408 | 409 | 429 | 500..=599 => Failure::Transient {
             reason: format!("HTTP {status}: {detail}"),
@@ -52,6 +53,7 @@ pub(crate) fn classify_status(
             check: ctx.key_check.clone(),
             detail,
             spent,
+            attempts: 1,
         }),
         404 => Failure::Fatal(LlmError::NotFound {
             provider,
@@ -59,6 +61,7 @@ pub(crate) fn classify_status(
             url: ctx.url.to_string(),
             detail,
             spent,
+            attempts: 1,
         }),
         413 => Failure::Fatal(LlmError::BadRequest {
             provider,
@@ -67,12 +70,14 @@ pub(crate) fn classify_status(
                 "the request is too large for the provider (shorten the context): {detail}"
             ),
             spent,
+            attempts: 1,
         }),
         _ => Failure::Fatal(LlmError::BadRequest {
             provider,
             status,
             detail,
             spent,
+            attempts: 1,
         }),
     }
 }
@@ -86,6 +91,7 @@ pub(crate) fn classify_in_band(ctx: &CallContext<'_>, err: ProviderError) -> Fai
             provider,
             detail: err.describe(),
             spent,
+            attempts: 1,
         })
     } else if err.is_transient() {
         Failure::Transient {
@@ -98,6 +104,7 @@ pub(crate) fn classify_in_band(ctx: &CallContext<'_>, err: ProviderError) -> Fai
             status: 200,
             detail: err.describe(),
             spent,
+            attempts: 1,
         })
     }
 }
