@@ -1,6 +1,7 @@
 //! A reader that goes away (`forge ... | head -1`) is a normal end for every command: no
 //! panic, no message, the command's own exit status. The race is timing-dependent, so each
 //! command runs many times, its stdout closed both before it writes and after one line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Roots a run must never take (the file system root, a home folder, system folders) are refused
 //! at lint and at load; a TMPDIR inside the root is not copied into the workspace; copies left
 //! by killed runs are swept.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `forge doctor` through the binary: each newcomer's trap is named with what to do, and the
 //! exit code is 1 exactly when something fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! A new user's first hour: every unknown key at once, globs that match nothing, commands run
 //! from a subfolder, abbreviated run ids, and `--json` where it was ignored.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! parser with SEARCH/REPLACE applied to real files, and the evidence pack verifier. For any
 //! input: no panic, an answer (or a clear error), and within a generous time bound — a hang
 //! detector, not a benchmark. The budget is fixed (CASES per property) so CI time is bounded.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Numbers from contracts are bounded at load, and a file-size limit (`ulimit -f`) is an error
 //! forge reports rather than a signal that kills it without a word.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The failure digest keeps facts from anywhere in a huge log: a 1.5 MB pytest run with 3,001
 //! failures whose one unique failure sits in the middle, far from the kept head and tail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

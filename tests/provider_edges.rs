@@ -1,6 +1,7 @@
 //! Provider edge cases over real sockets against the fake LLM: empty answers, Ollama's
 //! in-stream errors, sampling parameters only when set, a model for every provider, and a key
 //! scrubber that leaves ordinary words alone.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Untrusted text (tool output, validator names, contract values, packs, history rows) never
 //! reaches the terminal raw: escapes, C1 controls and bidi overrides are shown, not obeyed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -8,7 +8,7 @@ mod converge;
 mod doctor;
 mod evidence_cmd;
 mod init;
-mod output;
+pub(crate) mod output;
 mod project;
 mod runs;
 

@@ -30,12 +30,12 @@ pub enum LlmError {
         attempts: u32,
     },
     #[error(
-        "{provider} answered 404 Not Found for model `{model}` at {url}: check the model name and the base URL. Provider said: {detail}"
+        "{provider} answered 404 Not Found for {target}: check the model name and the base URL. Provider said: {detail}"
     )]
     NotFound {
         provider: &'static str,
-        model: String,
-        url: String,
+        /// "model `NAME` at URL": one string keeps the error small (it travels in every Result).
+        target: String,
         detail: String,
         spent: Usage,
         /// Attempts the call made, the last one refused this way.

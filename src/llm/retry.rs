@@ -57,8 +57,7 @@ pub(crate) fn classify_status(
         }),
         404 => Failure::Fatal(LlmError::NotFound {
             provider,
-            model: ctx.model.to_string(),
-            url: ctx.url.to_string(),
+            target: format!("model `{}` at {}", ctx.model, ctx.url),
             detail,
             spent,
             attempts: 1,
