@@ -208,3 +208,38 @@ fn a_missing_or_malformed_replay_cassette_is_bad_input() {
         assert!(why.contains(want), "{why}");
     }
 }
+
+#[test]
+fn a_run_leaves_nothing_of_forge_in_git_status() {
+    use support::fake_llm::{FakeLlm, Provider};
+    let p = Project::new();
+    p.file("a.txt", "todo\n");
+    p.file(
+        "c.yaml",
+        "version: 1\nname: g\ntask: t\nfiles: [a.txt]\nthreshold: 1.0\nevidence:\n  synthesis: template\nvalidators:\n  - name: v\n    run: grep -q done a.txt\n",
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(p.path())
+            .env("HOME", p.config_home.path())
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "start"]);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("a.txt", "done\n")]);
+    let out = p
+        .command_with_llm(&llm, &["converge", "c.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(p.join(".forge/history.db").is_file());
+    // git's own view, not forge's: only the converged file changed.
+    assert_eq!(git(&["status", "--porcelain"]), " M a.txt\n");
+}
