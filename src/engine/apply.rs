@@ -66,7 +66,11 @@ fn edits_of(report: &ApplyReport) -> Vec<Edit> {
     let missed = report.missed.iter().map(|m| Edit {
         path: m.path.to_string(),
         sha256: String::new(),
-        refused: Some(format!("SEARCH block did not match: {}", m.reason)),
+        refused: Some(if m.hunk {
+            format!("diff hunk did not apply: {}", m.reason)
+        } else {
+            format!("SEARCH block did not match: {}", m.reason)
+        }),
     });
     written.chain(refused).chain(missed).collect()
 }
