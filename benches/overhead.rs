@@ -12,7 +12,6 @@
 //!   validator of every iteration).
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
-#![allow(clippy::disallowed_macros)] // a benchmark reports on the terminal it was run from
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,7 @@
 //! forge: converge LLM-written code on an Answer Contract, with real validators and signed evidence.
+// Output goes through cli::output, which ends quietly on a closed pipe (clippy.toml lists the
+// print macros, which panic there instead).
+#![deny(clippy::disallowed_macros)]
 
 pub mod cli;
 pub mod contract;
