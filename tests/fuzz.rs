@@ -224,3 +224,23 @@ fn the_unchanged_pack_verifies_so_the_property_above_can_fail() {
     let bytes = serde_json::to_vec(&pack).unwrap();
     assert!(forge::evidence::verify(&bytes, Some(&key), None).valid);
 }
+
+/// Found by the property above: the unsigned integrity block's `canonicalization` could be
+/// changed and the pack still verified.
+#[test]
+fn a_changed_canonicalization_label_is_invalid() {
+    let key = support::records::key(support::records::KEY_BYTES);
+    let mut pack = support::records::sample_pack();
+    forge::evidence::sign(&mut pack, &key).unwrap();
+    let mut v = serde_json::to_value(&pack).unwrap();
+    v["integrity"]["canonicalization"] = serde_json::json!("");
+    let report = forge::evidence::verify(&serde_json::to_vec(&v).unwrap(), Some(&key), None);
+    assert!(!report.valid);
+    assert!(
+        report
+            .failures()
+            .any(|c| c.detail.contains("unsupported canonicalization")),
+        "{:?}",
+        report.checks
+    );
+}

@@ -77,6 +77,20 @@ pub fn verify(bytes: &[u8], key: Option<&EvidenceKey>, artifacts: Option<&Path>)
         return report;
     };
     let field = |name: &str| integrity.get(name).and_then(Value::as_str).unwrap_or("");
+    // The integrity block is not itself signed: each of its fields must say what this verifier
+    // does, or a changed field would pass unnoticed (found by tests/fuzz.rs).
+    if field("canonicalization") != canonical::CANONICALIZATION {
+        report.push(
+            CHECK_HASH,
+            false,
+            format!(
+                "unsupported canonicalization `{}` (expected `{}`)",
+                field("canonicalization"),
+                canonical::CANONICALIZATION
+            ),
+        );
+        return report;
+    }
 
     let content = match canonical::signed_bytes(&value) {
         Ok(b) => b,
