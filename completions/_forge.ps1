@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a run: its files are never written back')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install forge as a git hook')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show forge''s effective settings and where each comes from')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -505,6 +506,19 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         'forge;config;help;help' {
             break
         }
+        'forge;doctor' {
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'forge;completions' {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
@@ -545,6 +559,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a run: its files are never written back')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install forge as a git hook')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show forge''s effective settings and where each comes from')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -632,6 +647,9 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             break
         }
         'forge;help;config;show' {
+            break
+        }
+        'forge;help;doctor' {
             break
         }
         'forge;help;completions' {

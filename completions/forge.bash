@@ -37,6 +37,9 @@ _forge() {
             forge,diff)
                 cmd="forge__subcmd__diff"
                 ;;
+            forge,doctor)
+                cmd="forge__subcmd__doctor"
+                ;;
             forge,evidence)
                 cmd="forge__subcmd__evidence"
                 ;;
@@ -148,6 +151,9 @@ _forge() {
             forge__subcmd__help,diff)
                 cmd="forge__subcmd__help__subcmd__diff"
                 ;;
+            forge__subcmd__help,doctor)
+                cmd="forge__subcmd__help__subcmd__doctor"
+                ;;
             forge__subcmd__help,evidence)
                 cmd="forge__subcmd__help__subcmd__evidence"
                 ;;
@@ -257,7 +263,7 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence key diff apply reject hook config completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence key diff apply reject hook config doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,6 +666,28 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__doctor)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__evidence)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version show export verify verify-chain recheck help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -927,7 +955,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence key diff apply reject hook config completions man help"
+            opts="converge check contract init runs evidence key diff apply reject hook config doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1095,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

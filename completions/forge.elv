@@ -40,6 +40,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand reject 'Reject a run: its files are never written back'
             cand hook 'Install forge as a git hook'
             cand config 'Show forge''s effective settings and where each comes from'
+            cand doctor 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -453,6 +454,18 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;config;help;help'= {
         }
+        &'forge;doctor'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'forge;completions'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -491,6 +504,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand reject 'Reject a run: its files are never written back'
             cand hook 'Install forge as a git hook'
             cand config 'Show forge''s effective settings and where each comes from'
+            cand doctor 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -554,6 +568,8 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand show 'Every effective setting and where it came from (flag, env, contract, config file, default)'
         }
         &'forge;help;config;show'= {
+        }
+        &'forge;help;doctor'= {
         }
         &'forge;help;completions'= {
         }

@@ -80,6 +80,7 @@ fn validate_exit(e: &ValidateError) -> u8 {
 fn history_exit(e: &HistoryError) -> u8 {
     match e {
         HistoryError::UnknownRun(_)
+        | HistoryError::AmbiguousRun { .. }
         | HistoryError::NotADatabase { .. }
         | HistoryError::TooNew { .. } => exit::USAGE,
         HistoryError::Db { .. }

@@ -1,4 +1,7 @@
 //! forge: converge LLM-written code on an Answer Contract, with real validators and signed evidence.
+// Output goes through cli::output, which ends quietly on a closed pipe (clippy.toml lists the
+// print macros, which panic there instead).
+#![deny(clippy::disallowed_macros)]
 
 pub mod cli;
 pub mod contract;
@@ -13,6 +16,7 @@ pub mod llm;
 pub mod run_folder;
 pub mod sandbox;
 pub(crate) mod sha;
+pub mod term;
 pub(crate) mod timestamp;
 pub(crate) mod ui;
 pub mod validate;

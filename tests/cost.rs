@@ -219,7 +219,7 @@ fn cost_is_shown_in_the_summary_history_pack_and_markdown() {
 
     let summary = text(&out.stderr);
     assert!(
-        summary.contains("3650 tokens (350 for the synthesis), $0.0064"),
+        summary.contains("3650 tokens (350 of them for the synthesis), $0.0064"),
         "{summary}"
     );
 

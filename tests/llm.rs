@@ -98,7 +98,10 @@ async fn openai_streamed_request_shape_and_usage_with_cache() {
     assert_eq!(b["messages"][1]["content"], "write slugify");
     assert_eq!(b["max_tokens"], 4096, "a compatible server gets max_tokens");
     assert!(b.get("max_completion_tokens").is_none());
-    assert_eq!(b["temperature"], 0.2);
+    assert!(
+        b.get("temperature").is_none(),
+        "no temperature unless one is set"
+    );
 }
 
 #[tokio::test]
@@ -770,7 +773,7 @@ fn settings_precedence_flag_env_contract_config_default() {
             "http://contract:2"
         )
     );
-    assert_eq!((s.temperature, s.max_output_tokens), (0.5, 100));
+    assert_eq!((s.temperature, s.max_output_tokens), (Some(0.5), 100));
     assert_eq!(
         (s.options.max_attempts, s.options.idle_timeout),
         (9, Duration::from_millis(1234))
@@ -784,7 +787,7 @@ fn settings_precedence_flag_env_contract_config_default() {
             s.base_url.as_str(),
             s.temperature
         ),
-        (ProviderKind::Ollama, "cfg-model", "http://cfg:1", 0.7)
+        (ProviderKind::Ollama, "cfg-model", "http://cfg:1", Some(0.7))
     );
 
     let (src, _d) = source(&[], None);
@@ -799,13 +802,14 @@ fn settings_precedence_flag_env_contract_config_default() {
     );
     assert_eq!(
         (s.temperature, s.max_output_tokens, s.options.max_attempts),
-        (0.2, 4096, 5)
+        (None, 4096, 5)
     );
     assert!(s.api_key.is_none());
 
     // A provider chosen without a base URL gets that provider's default root.
     let flags = LlmFlags {
         provider: Some("anthropic".into()),
+        model: Some("claude-x".into()),
         ..LlmFlags::default()
     };
     let (src, _d) = source(

@@ -45,21 +45,21 @@ pub(super) fn approve(
     let base = run.base()?;
     if !yes && !confirm(g, run)? {
         if !g.quiet {
-            eprintln!(
+            super::output::err_line(&format!(
                 "nothing was written; `forge reject {}` records a rejection",
                 run.run_id
-            );
+            ));
         }
         return Ok(exit::FAILED);
     }
     match crate::workspace::apply_recorded(&run.root, run.files.clone(), &base)? {
         ApplyBack::Conflict { paths } => {
             let names: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-            eprintln!(
+            super::output::err_line(&format!(
                 "forge: nothing was written back: {} changed in the root since run {} started",
                 names.join(", "),
                 run.run_id
-            );
+            ));
             Ok(exit::FAILED)
         }
         ApplyBack::Written { paths } => {
@@ -67,7 +67,7 @@ pub(super) fn approve(
             if g.json {
                 print_json(&record)?;
             } else if !g.quiet {
-                println!(
+                super::output::out_line(&format!(
                     "applied run {}: wrote {} file{} ({}); approved by {}",
                     run.run_id,
                     paths.len(),
@@ -78,7 +78,7 @@ pub(super) fn approve(
                         .collect::<Vec<_>>()
                         .join(", "),
                     record.approver
-                );
+                ))?;
             }
             Ok(exit::OK)
         }
@@ -93,7 +93,10 @@ pub fn reject(g: &super::Global, a: RejectArgs) -> Result<u8, Error> {
     if g.json {
         print_json(&record)?;
     } else if !g.quiet {
-        println!("rejected run {} ({})", run.run_id, record.approver);
+        super::output::out_line(&format!(
+            "rejected run {} ({})",
+            run.run_id, record.approver
+        ))?;
     }
     Ok(exit::OK)
 }
@@ -174,7 +177,7 @@ fn confirm(g: &super::Global, run: &KeptRun) -> Result<bool, Error> {
     }
     let diff = super::diff::render(run)?;
     if !g.quiet {
-        print!("{}", super::diff::for_stdout(&diff));
+        super::output::out(&super::diff::for_stdout(&diff))?;
     }
     dialoguer::Confirm::new()
         .with_prompt(format!(
@@ -192,6 +195,6 @@ fn confirm(g: &super::Global, run: &KeptRun) -> Result<bool, Error> {
 fn print_json(a: &Approval) -> Result<(), Error> {
     let json = serde_json::to_string_pretty(a)
         .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-    println!("{json}");
+    super::output::out_line(&json)?;
     Ok(())
 }

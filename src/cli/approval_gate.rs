@@ -16,7 +16,7 @@ pub(super) fn required(contract: &Contract, confirm: bool) -> bool {
 /// belongs to the events); otherwise, or when the answer is no, say how to approve. The exit
 /// code: 0 written back, 1 awaiting approval or not written back.
 pub(super) fn after_converged(g: &super::Global, root: &Path, run_id: &str) -> Result<u8, Error> {
-    let awaiting = || eprintln!("awaiting approval: forge apply {run_id}");
+    let awaiting = || super::output::err_line(&format!("awaiting approval: forge apply {run_id}"));
     if g.json || !apply::can_ask() {
         awaiting();
         return Ok(exit::FAILED);
@@ -29,7 +29,10 @@ pub(super) fn after_converged(g: &super::Global, root: &Path, run_id: &str) -> R
             Ok(code)
         }
         Err(e) => {
-            eprintln!("{} {e}", console::style("error:").red().bold().for_stderr());
+            super::output::err_line(&format!(
+                "{} {e}",
+                console::style("error:").red().bold().for_stderr()
+            ));
             awaiting();
             Ok(exit::FAILED)
         }

@@ -92,6 +92,8 @@ pub enum Command {
     /// Show forge's effective settings and where each comes from
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)
+    Doctor,
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)

@@ -1,21 +1,29 @@
 //! `forge check`: run the validators once on the root as it is, and say whether it passes.
 
 use super::args::CheckArgs;
+use super::output::{out, out_line};
 use crate::contract::Contract;
 use crate::error::Error;
+use crate::term::{safe_line, safe_text};
 use crate::validate::{RoundScore, ValidatorResult, run_all, score_round};
 use console::{Style, pad_str, style};
 use tokio_util::sync::CancellationToken;
 
 pub fn run(g: &super::Global, a: CheckArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
+    // On stderr even with --json: the spec fixes the JSON object's fields.
+    for u in contract.unmatched_globs() {
+        super::output::warn(g, &u.message());
+    }
     let results = super::runtime()?.block_on(run_round(&contract))?;
     let round = score_round(&contract.validators, &results, contract.threshold);
     if !g.quiet {
         if g.json {
-            println!("{}", json_report(&contract, &results, round));
+            out_line(&super::output::json(&json_report(
+                &contract, &results, round,
+            ))?)?;
         } else {
-            print!("{}", table(&contract, &results, round));
+            out(&table(&contract, &results, round))?;
         }
     }
     Ok(super::pass_fail(round.converged))
@@ -83,7 +91,7 @@ fn table(contract: &Contract, results: &[ValidatorResult], round: RoundScore) ->
         .iter()
         .map(|r| {
             [
-                r.name.clone(),
+                safe_line(&r.name).into_owned(),
                 r.kind.as_str().to_string(),
                 verdict(r).0.to_string(),
                 format!("{:.2}", r.score),
@@ -119,8 +127,13 @@ fn table(contract: &Contract, results: &[ValidatorResult], round: RoundScore) ->
     out.push('\n');
     out.push_str(&summary(contract, results, round));
     for r in results.iter().filter(|r| !r.passed()) {
-        out.push_str(&format!("\n{} {}", style(&r.name).bold(), failure_cause(r)));
-        for l in r.digest.lines() {
+        out.push_str(&format!(
+            "\n{} {}",
+            style(safe_line(&r.name)).bold(),
+            failure_cause(r)
+        ));
+        // The digest is the validator's own output: whatever the tool printed.
+        for l in safe_text(&r.digest).lines() {
             out.push('\n');
             if !l.trim().is_empty() {
                 out.push_str("    ");
@@ -144,7 +157,10 @@ fn summary(contract: &Contract, results: &[ValidatorResult], round: RoundScore) 
     );
     for v in contract.validators.iter().filter(|v| v.required) {
         if !results.iter().any(|r| r.name == v.name && r.passed()) {
-            out.push_str(&format!("required validator `{}` did not pass\n", v.name));
+            out.push_str(&format!(
+                "required validator `{}` did not pass\n",
+                safe_line(&v.name)
+            ));
         }
     }
     out

@@ -5,7 +5,10 @@ use clap::CommandFactory;
 
 pub fn run(a: CompletionsArgs) -> Result<u8, Error> {
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "forge", &mut std::io::stdout());
+    // Generated in memory: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "forge", &mut script);
+    super::output::out_bytes(&script)?;
     Ok(crate::error::exit::OK)
 }
 

@@ -45,16 +45,16 @@ fn show(g: &super::Global, a: ConfigShowArgs) -> Result<u8, Error> {
         let doc = serde_json::json!({"settings": map, "config_file": config_file});
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        super::output::out_line(&text)?;
     } else {
-        print!("{}", table(&settings));
+        super::output::out(&table(&settings))?;
         if let Some(path) = config_file {
             let state = if std::path::Path::new(&path).is_file() {
                 ""
             } else {
                 " (absent)"
             };
-            println!("\nconfig file: {path}{state}");
+            super::output::out_line(&format!("\nconfig file: {path}{state}"))?;
         }
     }
     Ok(exit::OK)
@@ -65,7 +65,7 @@ fn root_setting(g: &super::Global, contract: Option<&Contract>) -> Result<Settin
         (Some(r), _) => (r.display().to_string(), Origin::Flag("--root")),
         (None, Some(c)) => (c.root.display().to_string(), Origin::Contract),
         (None, None) => (
-            super::runs::root_dir(g)?.display().to_string(),
+            super::project::root(g)?.display().to_string(),
             Origin::Default,
         ),
     };

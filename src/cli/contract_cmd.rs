@@ -1,17 +1,16 @@
 //! `forge contract lint|schema`.
 use super::args::ContractCommand;
+use super::output::{json, out_line};
 use crate::contract::{self, ContractError};
 use crate::error::{Error, exit};
-use std::io::Write;
+use crate::term::safe_line;
 use std::path::Path;
 
 pub fn run(g: &super::Global, a: ContractCommand) -> Result<u8, Error> {
     match a {
         ContractCommand::Lint { contract } => lint(g, &contract),
         ContractCommand::Schema => {
-            let text = serde_json::to_string_pretty(&contract::json_schema())
-                .map_err(|e| Error::Environment(format!("cannot print the schema: {e}")))?;
-            print_out(&text)?;
+            out_line(&json(&contract::json_schema())?)?;
             Ok(exit::OK)
         }
     }
@@ -20,24 +19,36 @@ pub fn run(g: &super::Global, a: ContractCommand) -> Result<u8, Error> {
 fn lint(g: &super::Global, path: &Path) -> Result<u8, Error> {
     match contract::load(path, g.root.as_deref()) {
         Ok(c) => {
+            let unmatched = c.unmatched_globs();
             if g.json {
-                let ok = serde_json::json!({ "valid": true, "diagnostics": [], "root": c.root });
-                print_out(&ok.to_string())?;
+                let warnings: Vec<_> = unmatched
+                    .iter()
+                    .map(|u| serde_json::json!({"key": u.key, "pattern": u.pattern, "message": u.message()}))
+                    .collect();
+                let ok = serde_json::json!({
+                    "valid": true, "diagnostics": [], "warnings": warnings, "root": c.root
+                });
+                out_line(&crate::term::safe_json(&ok.to_string()))?;
             } else if !g.quiet {
-                print_out(&format!(
+                out_line(&format!(
                     "ok: {} ({} validator{}, threshold {}, root {})",
-                    path.display(),
+                    safe_line(&path.display().to_string()),
                     c.validators.len(),
                     if c.validators.len() == 1 { "" } else { "s" },
                     c.threshold,
-                    c.root.display()
+                    safe_line(&c.root.display().to_string())
                 ))?;
+            }
+            if !g.json {
+                for u in &unmatched {
+                    super::output::warn(g, &u.message());
+                }
             }
             Ok(exit::OK)
         }
         Err(e) => {
             if g.json {
-                print_out(&lint_json(&e).to_string())?;
+                out_line(&crate::term::safe_json(&lint_json(&e).to_string()))?;
             }
             Err(e.into())
         }
@@ -53,16 +64,4 @@ fn lint_json(e: &ContractError) -> serde_json::Value {
         }]),
     };
     serde_json::json!({ "valid": false, "diagnostics": diagnostics })
-}
-
-/// Print a line on stdout; a reader that went away (`forge contract schema | head`) is not an
-/// error worth a message.
-pub(super) fn print_out(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Environment(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
 }

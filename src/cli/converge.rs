@@ -3,13 +3,20 @@
 
 use super::approval_gate;
 use super::args::ConvergeArgs;
+use super::output::err_line;
 use crate::engine::{RunRequest, RunSettings, StopReason};
 use crate::error::{Error, exit, run_exit};
 use crate::llm::{ClientMode, LlmFlags};
+use crate::term::safe_text;
 use tokio_util::sync::CancellationToken;
 
 pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     let contract = crate::contract::load(&a.contract, g.root.as_deref())?;
+    if !g.json {
+        for u in contract.unmatched_globs() {
+            super::output::warn(g, &u.message());
+        }
+    }
     let mut settings = settings_for(&contract, &a)?;
     // With approval required the run only keeps its files; the gate below writes them back.
     let gated = approval_gate::required(&contract, a.confirm);
@@ -47,11 +54,12 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     // --quiet hides the event stream, but a run that could not write back is an error to report.
     if g.quiet {
         if let Some(why) = &outcome.not_applied {
-            eprintln!("forge: {why}");
+            err_line(&format!("forge: {}", safe_text(why)));
         }
     }
     if let Some(f) = &outcome.failure {
-        eprintln!("{} {f}", console::style("error:").red().bold().for_stderr());
+        let prefix = console::style("error:").red().bold().for_stderr();
+        err_line(&format!("{prefix} {}", safe_text(&f.to_string())));
     }
     let code = run_exit(&outcome, a.allow_degraded);
     if gated && !a.no_apply && outcome.reason == StopReason::Converged && code == exit::OK {
@@ -96,8 +104,8 @@ fn watch_ctrl_c(interrupt: CancellationToken) {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        eprintln!(
-            "forge: interrupting: stopping validators and writing evidence (Ctrl-C again to quit now)"
+        err_line(
+            "forge: interrupting: stopping validators and writing evidence (Ctrl-C again to quit now)",
         );
         interrupt.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -12,10 +12,13 @@ pub fn run(g: &super::Global, a: DiffArgs) -> Result<u8, Error> {
     let text = render(&run)?;
     if text.is_empty() {
         if !g.quiet {
-            eprintln!("run {}: the root already holds its files", run.run_id);
+            super::output::err_line(&format!(
+                "run {}: the root already holds its files",
+                run.run_id
+            ));
         }
     } else {
-        print!("{}", for_stdout(&text));
+        super::output::out(&for_stdout(&text))?;
     }
     Ok(exit::OK)
 }

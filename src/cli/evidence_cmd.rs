@@ -1,7 +1,9 @@
 //! `forge evidence show|export|verify|verify-chain|recheck`: dispatch, show and export.
 use super::args::{EvidenceCommand, ExportFormat};
+use super::output::{json, out, out_bytes, out_line};
 use crate::error::{Error, exit};
 use crate::evidence::{self, EvidenceError, canonical, input, intoto, signing_key};
+use crate::term::safe_text;
 use std::path::{Path, PathBuf};
 
 pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
@@ -9,9 +11,14 @@ pub fn run(g: &super::Global, a: EvidenceCommand) -> Result<u8, Error> {
         EvidenceCommand::Show { target } => {
             let path = resolve(g, &target)?;
             let loaded = input::load_pack(&path)?;
-            print!("{}", evidence::render_markdown(&loaded.pack));
-            if let Some(a) = evidence::approval::read(run_dir_of(&path))? {
-                print!("{}", evidence::approval::markdown(&a));
+            if g.json {
+                out_line(&json(&loaded.pack)?)?;
+            } else {
+                // A pack holds model output and tool logs: nothing in it may act on the terminal.
+                out(&safe_text(&evidence::render_markdown(&loaded.pack)))?;
+                if let Some(a) = evidence::approval::read(run_dir_of(&path))? {
+                    out(&safe_text(&evidence::approval::markdown(&a)))?;
+                }
             }
             Ok(exit::OK)
         }
@@ -65,12 +72,7 @@ fn export(
     match output {
         Some(out) => crate::fsutil::replace_regular_file(out, &bytes)
             .map_err(|e| Error::Usage(format!("cannot write {}: {e}", out.display())))?,
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(&bytes)
-                .map_err(|e| Error::Environment(format!("cannot write to stdout: {e}")))?;
-        }
+        None => out_bytes(&bytes)?,
     }
     Ok(exit::OK)
 }
@@ -132,8 +134,17 @@ pub(super) fn resolve(g: &super::Global, target: &str) -> Result<PathBuf, Error>
             "cannot read evidence pack {target}: no such file, and not a run id"
         )));
     }
-    let root = super::runs::root_dir(g)?;
-    let path = crate::layout::run_dir(&root, target).join(evidence::JSON_FILE);
+    let root = super::project::root(g)?;
+    let mut path = crate::layout::run_dir(&root, target).join(evidence::JSON_FILE);
+    if std::fs::symlink_metadata(&path).is_err() {
+        // An abbreviated id, as `runs show` takes; an ambiguous one says which runs it fits.
+        let history = crate::history::History::open_read_only(&root);
+        match history.and_then(|h| h.resolve_run_id(target)) {
+            Ok(full) => path = crate::layout::run_dir(&root, &full).join(evidence::JSON_FILE),
+            Err(e @ crate::history::HistoryError::AmbiguousRun { .. }) => return Err(e.into()),
+            Err(_) => {}
+        }
+    }
     if std::fs::symlink_metadata(&path).is_err() {
         return Err(Error::Usage(format!(
             "no evidence pack for run `{target}` (looked for {})",

@@ -14,7 +14,7 @@ pub fn run(g: &super::Global, a: HookCommand) -> Result<u8, Error> {
 }
 
 fn install(g: &super::Global, contracts: Vec<PathBuf>, force: bool) -> Result<u8, Error> {
-    let here = super::runs::root_dir(g)?;
+    let here = super::project::root(g)?;
     let top = PathBuf::from(git(&here, &["rev-parse", "--show-toplevel"])?);
     let hook = absolute(
         &here,
@@ -70,18 +70,18 @@ fn install(g: &super::Global, contracts: Vec<PathBuf>, force: bool) -> Result<u8
                 ))
             })?;
             if !g.quiet {
-                eprintln!("kept the previous hook as {}", backup.display());
+                super::output::err_line(&format!("kept the previous hook as {}", backup.display()));
             }
         }
     }
     crate::fsutil::write_atomic(&hook, script(&rel).as_bytes(), Some(0o755))
         .map_err(|e| Error::Environment(format!("cannot write {}: {e}", hook.display())))?;
     if !g.quiet {
-        println!(
+        super::output::out_line(&format!(
             "installed {}: `forge check` on {}",
             hook.display(),
             rel.join(", ")
-        );
+        ))?;
     }
     Ok(exit::OK)
 }

@@ -1,6 +1,6 @@
 //! `forge init`: write a starter contract under contracts/.
 use super::args::{InitArgs, Template};
-use super::contract_cmd::print_out;
+use super::output::{json, out_line};
 use crate::contract::is_valid_name;
 use crate::error::{Error, exit};
 use std::io::Write;
@@ -27,16 +27,26 @@ pub fn run(g: &super::Global, a: InitArgs) -> Result<u8, Error> {
         Template::Node => (NODE, "node"),
         Template::Shell => (SHELL, "shell"),
     };
-    let base = g.root.as_deref().unwrap_or(Path::new("."));
+    // From a subfolder, the starter lands in the project's contracts/, as `converge` expects.
+    let base = super::project::root(g)?;
     let rel = Path::new("contracts").join(format!("{name}.yaml"));
     let target = base.join(&rel);
     write_new(&target, template.replace("{{name}}", name).as_bytes())?;
-    if !g.quiet {
-        let shown = if g.root.is_some() { &target } else { &rel };
-        print_out(&format!(
-            "wrote {} ({label} starter)\nnext: edit its task, files and validators, then run `forge check {}`",
-            shown.display(),
-            shown.display()
+    let here = std::env::current_dir().ok();
+    let shown = match &here {
+        Some(h) if g.root.is_none() && *h == base => rel.clone(),
+        _ => target.clone(),
+    };
+    let shown = crate::term::safe_line(&shown.display().to_string()).into_owned();
+    if g.json {
+        out_line(&json(&serde_json::json!({
+            "contract": target,
+            "template": label,
+            "name": name,
+        }))?)?;
+    } else if !g.quiet {
+        out_line(&format!(
+            "wrote {shown} ({label} starter)\nnext: edit its task, files and validators, then run `forge check {shown}`"
         ))?;
     }
     Ok(exit::OK)

@@ -22,7 +22,7 @@ pub(super) struct KeptRun {
 /// Load run `run_id` of the root, refusing a pack that does not verify or artifacts that no
 /// longer match it.
 pub(super) fn load(g: &super::Global, run_id: &str) -> Result<KeptRun, Error> {
-    load_in(&super::runs::root_dir(g)?, run_id)
+    load_in(&super::project::root(g)?, run_id)
 }
 
 /// [`load`] for a root given explicitly.

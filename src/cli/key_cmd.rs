@@ -17,11 +17,17 @@ pub fn run(g: &super::Global, a: KeyCommand) -> Result<u8, Error> {
                     "private_key": key.private.display().to_string(),
                     "public_key": key.public.display().to_string(),
                 });
-                println!("{v}");
+                super::output::out_line(&format!("{v}"))?;
             } else if !g.quiet {
-                println!("wrote {} (private, mode 0600)", key.private.display());
-                println!("wrote {} (public: publish this one)", key.public.display());
-                println!("key id {}", key.key_id);
+                super::output::out_line(&format!(
+                    "wrote {} (private, mode 0600)",
+                    key.private.display()
+                ))?;
+                super::output::out_line(&format!(
+                    "wrote {} (public: publish this one)",
+                    key.public.display()
+                ))?;
+                super::output::out_line(&format!("key id {}", key.key_id))?;
             }
             Ok(exit::OK)
         }

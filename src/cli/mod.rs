@@ -9,11 +9,14 @@ mod config_cmd;
 mod contract_cmd;
 mod converge;
 mod diff;
+mod doctor;
 mod evidence_cmd;
 mod hook;
 mod init;
 mod kept;
 mod key_cmd;
+pub(crate) mod output;
+mod project;
 mod runs;
 mod verify_cmd;
 
@@ -28,6 +31,7 @@ pub fn main() -> ExitCode {
     if let Some(code) = crate::sandbox::helper_main() {
         return code;
     }
+    survive_file_size_limit();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -61,14 +65,36 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Reject(a) => apply::reject(g, a),
         Command::Hook(a) => hook::run(g, a),
         Command::Config(a) => config_cmd::run(g, a),
+        Command::Doctor => doctor::run(g),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }
 }
 
+/// Every error ends here; its text may echo untrusted input (a contract value, a file name).
 fn report(e: &Error) {
     let prefix = console::style("error:").red().bold().for_stderr();
-    eprintln!("{prefix} {e}");
+    output::err_line(&format!(
+        "{prefix} {}",
+        crate::term::safe_text(&e.to_string())
+    ));
+}
+
+/// With `ulimit -f`, writing past the limit raises SIGXFSZ, whose default action kills forge
+/// without a word (and without its history row). A no-op handler turns it into an `EFBIG`
+/// write error that is reported like any other; exec resets caught signals, so validators
+/// still start with the default action.
+fn survive_file_size_limit() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    extern "C" fn ignore(_: libc::c_int) {}
+    let action = SigAction::new(
+        SigHandler::Handler(ignore),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler does nothing, so it is async-signal-safe, and it is installed before
+    // any other thread exists.
+    let _ = unsafe { sigaction(Signal::SIGXFSZ, &action) };
 }
 
 /// A tokio runtime for commands that need async I/O.

@@ -1,12 +1,13 @@
 //! `forge runs list|show`: the run history.
 use super::args::RunsCommand;
+use super::output::{out, out_line};
 use crate::error::Error;
 use crate::evidence::synthesis::duration_words;
 use crate::history::{History, RunDetail, RunStatus, RunSummary};
-use std::path::PathBuf;
+use crate::term::safe_line;
 
 pub fn run(g: &super::Global, a: RunsCommand) -> Result<u8, Error> {
-    let root = root_dir(g)?;
+    let root = super::project::root(g)?;
     let history = History::open_read_only(&root)?;
     match a {
         RunsCommand::List { limit, status } => {
@@ -21,39 +22,32 @@ pub fn run(g: &super::Global, a: RunsCommand) -> Result<u8, Error> {
             }
             let runs = history.list_runs(limit, status.as_deref())?;
             if g.json {
-                println!("{}", to_json(&runs)?);
+                out_line(&to_json(&runs)?)?;
             } else if runs.is_empty() {
                 if !g.quiet {
-                    println!("No runs recorded under {}.", root.display());
+                    out_line(&format!(
+                        "No runs recorded under {}.",
+                        safe_line(&root.display().to_string())
+                    ))?;
                 }
             } else {
-                print!("{}", list_table(&runs));
+                out(&list_table(&runs))?;
             }
         }
         RunsCommand::Show { run_id } => {
             let run = history.show_run(&run_id)?;
             if g.json {
-                println!("{}", to_json(&run)?);
+                out_line(&to_json(&run)?)?;
             } else {
-                print!("{}", show_text(&run));
+                out(&show_text(&run))?;
             }
         }
     }
     Ok(crate::error::exit::OK)
 }
 
-/// `--root`, else the current folder: runs and packs live under ROOT/.forge.
-pub(super) fn root_dir(g: &super::Global) -> Result<PathBuf, Error> {
-    match &g.root {
-        Some(r) => Ok(r.clone()),
-        None => std::env::current_dir()
-            .map_err(|e| Error::Environment(format!("cannot read the current folder: {e}"))),
-    }
-}
-
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Error> {
-    serde_json::to_string_pretty(v)
-        .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))
+    super::output::json(v)
 }
 
 fn status_text(s: &RunSummary) -> String {
@@ -85,7 +79,7 @@ fn list_table(runs: &[RunSummary]) -> String {
         .map(|r| {
             [
                 r.run_id.clone(),
-                r.contract.clone(),
+                safe_line(&r.contract).into_owned(),
                 status_text(r),
                 score_text(r.score),
                 r.iterations.to_string(),
@@ -123,23 +117,23 @@ fn show_text(run: &RunDetail) -> String {
     let mut out = format!(
         "Run {}\n  contract    {} ({})\n  status      {}\n  score       {}\n  iterations  {}\n  tokens      {}\n  cost        {}\n  model       {} / {}\n  started     {}\n  finished    {}\n",
         s.run_id,
-        s.contract,
-        s.contract_path,
+        safe_line(&s.contract),
+        safe_line(&s.contract_path),
         status_text(s),
         score_text(s.score),
         s.iterations,
         s.tokens,
         crate::llm::format_cost(s.cost_usd),
-        s.provider,
-        s.model,
+        safe_line(&s.provider),
+        safe_line(&s.model),
         s.started_at,
         s.finished_at.as_deref().unwrap_or("-"),
     );
     if let Some(reason) = &s.reason {
-        out.push_str(&format!("  reason      {reason}\n"));
+        out.push_str(&format!("  reason      {}\n", safe_line(reason)));
     }
     if let Some(evidence) = &s.evidence {
-        out.push_str(&format!("  evidence    {evidence}\n"));
+        out.push_str(&format!("  evidence    {}\n", safe_line(evidence)));
     }
     for it in &run.iterations {
         out.push_str(&format!(
@@ -152,13 +146,13 @@ fn show_text(run: &RunDetail) -> String {
             it.edits_applied,
             it.edits_refused
         ));
-        let width = it
+        let names: Vec<String> = it
             .validators
             .iter()
-            .map(|v| v.name.chars().count())
-            .max()
-            .unwrap_or(0);
-        for v in &it.validators {
+            .map(|v| safe_line(&v.name).into_owned())
+            .collect();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        for (v, name) in it.validators.iter().zip(&names) {
             let result = if v.skipped {
                 "skipped".to_string()
             } else if v.timed_out {
@@ -169,7 +163,7 @@ fn show_text(run: &RunDetail) -> String {
             };
             out.push_str(&format!(
                 "  {:<width$}  {:<11}  {:<9}  {:.2}  {}\n",
-                v.name,
+                name,
                 v.kind.as_str(),
                 result,
                 v.score,

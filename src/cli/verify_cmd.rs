@@ -43,14 +43,14 @@ pub fn verify(
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-        println!("{json}");
+        super::output::out_line(&json)?;
     } else if !g.quiet {
         for c in &report.checks {
             let mark = if c.ok { "ok  " } else { "FAIL" };
-            println!("{mark} {}: {}", c.name, c.detail);
+            super::output::out_line(&format!("{mark} {}: {}", c.name, c.detail))?;
         }
         if report.valid {
-            println!("{}: valid", pack.display());
+            super::output::out_line(&format!("{}: valid", pack.display()))?;
         }
     }
     if !report.valid {
@@ -63,11 +63,11 @@ pub fn verify(
         } else {
             "invalid"
         };
-        eprintln!(
+        super::output::err_line(&format!(
             "error: {} is {what}: failed check: {}",
             pack.display(),
             failed.join("; ")
-        );
+        ));
     }
     Ok(if report.valid {
         exit::OK
@@ -113,7 +113,7 @@ pub fn verify_chain(
             crate::evidence::KEY_ENV_VAR
         )));
     }
-    let root = super::runs::root_dir(g)?;
+    let root = super::project::root(g)?;
     let packs = chain::load_root(&root, &trust).map_err(|e| {
         Error::Usage(format!(
             "cannot read {}: {e}",
@@ -127,14 +127,14 @@ pub fn verify_chain(
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-        println!("{json}");
+        super::output::out_line(&json)?;
     } else if !g.quiet {
         for p in &report.problems {
             let kind = serde_json::to_value(p.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            println!("FAIL {}: {kind}: {}", p.run_id, p.detail);
+            super::output::out_line(&format!("FAIL {}: {kind}: {}", p.run_id, p.detail))?;
         }
         let head = report.head.as_ref().map_or_else(
             || "no single head".to_string(),
@@ -145,17 +145,17 @@ pub fn verify_chain(
             n => format!(" (and {n} older packs written before chaining, each verified)"),
         };
         let verdict = if report.intact { "intact" } else { "BROKEN" };
-        println!(
+        super::output::out_line(&format!(
             "chain of {} packs {verdict}; {head}{unchained}",
             report.length
-        );
+        ))?;
     }
     if !report.intact {
-        eprintln!(
+        super::output::err_line(&format!(
             "error: the evidence chain of {} is broken: {} problem(s)",
             root.display(),
             report.problems.len()
-        );
+        ));
     }
     Ok(super::pass_fail(report.intact))
 }
@@ -163,7 +163,7 @@ pub fn verify_chain(
 pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {
     use crate::evidence::recheck::{self, RunRecord};
     let pack = super::evidence_cmd::resolve(g, target)?;
-    let root = super::runs::root_dir(g)?;
+    let root = super::project::root(g)?;
     let record = RunRecord::open(&pack, &root)?;
     let report = super::runtime()?.block_on(async {
         let cancel = tokio_util::sync::CancellationToken::new();
@@ -180,7 +180,7 @@ pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
-        println!("{json}");
+        super::output::out_line(&json)?;
     } else if !g.quiet {
         for c in &report.validators {
             let mark = if c.matches { "same   " } else { "DIFFERS" };
@@ -188,19 +188,19 @@ pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {
                 .recorded
                 .as_ref()
                 .map_or_else(|| "no result in the pack".to_string(), words);
-            println!(
+            super::output::out_line(&format!(
                 "{mark} {}: now {}; the pack says {then}",
                 c.name,
                 words(&c.now)
-            );
+            ))?;
         }
     }
     if report.matches {
         if !g.quiet && !g.json {
-            println!(
+            super::output::out_line(&format!(
                 "run {}: every validator gives the recorded result",
                 report.run_id
-            );
+            ))?;
         }
         return Ok(exit::OK);
     }
@@ -210,11 +210,11 @@ pub fn recheck(g: &super::Global, target: &str) -> Result<u8, Error> {
         .filter(|c| !c.matches)
         .map(|c| c.name.as_str())
         .collect();
-    eprintln!(
+    super::output::err_line(&format!(
         "error: run {}: validators that differ from the pack: {}",
         report.run_id,
         differ.join(", ")
-    );
+    ));
     Ok(exit::FAILED)
 }
 

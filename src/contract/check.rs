@@ -229,11 +229,16 @@ impl Checker {
             self.report(r, "`run` is empty".into(), "give the shell command to run");
         }
         let weight = raw.weight.map_or(1.0, |w| {
-            if !(w.value > 0.0 && w.value.is_finite()) {
+            if !(w.value > 0.0 && w.value <= MAX_WEIGHT) {
+                let why = if w.value > MAX_WEIGHT {
+                    format!("weight {:?} is too large", w.value)
+                } else {
+                    format!("weight {} is not greater than 0", w.value)
+                };
                 self.report(
                     &w,
-                    format!("weight {} is not greater than 0", w.value),
-                    "expected a positive number, e.g. 1 or 3",
+                    why,
+                    &format!("expected a positive number up to {MAX_WEIGHT}, e.g. 1 or 3"),
                 );
             }
             w.value
@@ -258,6 +263,14 @@ impl Checker {
 
     pub(super) fn duration(&mut self, d: At<HumanDuration>) -> Option<Duration> {
         match humantime::parse_duration(&d.value.0) {
+            Ok(v) if v > MAX_DURATION => {
+                self.report(
+                    &d,
+                    format!("duration `{}` is longer than a week", d.value.0),
+                    "write at most 7d (168h); a validator or run needs far less",
+                );
+                None
+            }
             Ok(v) if v > Duration::ZERO => Some(v),
             Ok(_) => {
                 self.report(&d, "duration must be longer than 0".into(), DURATION_HELP);

@@ -1,6 +1,7 @@
 //! Answer Contracts (SPEC §1): the types, loading with located errors, and the JSON Schema.
 
 mod check;
+mod coverage;
 mod model;
 mod paths;
 mod raw;
@@ -8,9 +9,11 @@ mod read;
 mod root;
 mod sandbox;
 mod schema;
+mod unknown_keys;
 mod yaml_error;
 
 pub use check::is_valid_name;
+pub use coverage::Unmatched;
 pub use model::*;
 pub use paths::PathMatcher;
 pub use read::MAX_CONTRACT_BYTES;
@@ -85,7 +88,16 @@ pub fn load(path: &Path, root_override: Option<&Path>) -> Result<Contract, Contr
     }
     let doc: raw::At<raw::RawContract> = match serde_saphyr::from_str(text) {
         Ok(doc) => doc,
-        Err(e) => return Err(invalid(vec![yaml_error::diagnostic(&e)])),
+        Err(e) => {
+            let first = yaml_error::diagnostic(&e);
+            // serde stops at the first unknown key; lint promises every problem.
+            let every = yaml_error::is_unknown_key(&e)
+                .then(|| serde_json::to_value(json_schema()).ok())
+                .flatten()
+                .and_then(|schema| unknown_keys::diagnostics(text, &schema))
+                .filter(|all| !all.is_empty());
+            return Err(invalid(every.unwrap_or_else(|| vec![first])));
+        }
     };
     if doc.value.is_empty() {
         return Err(invalid(vec![check::empty_document()]));

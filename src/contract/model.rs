@@ -203,3 +203,9 @@ pub enum Approval {
 
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest validator weight. Weights are ratios; a cap keeps their sum finite (two weights
+/// of 1e308 add up to infinity and the score to NaN, which no pack can be signed with).
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
+/// The longest duration a contract may give (validator timeouts, `run_timeout`): a week is more
+/// than any run needs, and deadlines computed from it cannot overflow the clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 60 * 60);

@@ -121,8 +121,8 @@ pub struct RawValidator {
     /// Command run with `sh -c` in the workspace root.
     #[schemars(required, length(min = 1))]
     pub run: Option<At<String>>,
-    /// Weight in the iteration's score (> 0); default 1.
-    #[schemars(extend("exclusiveMinimum" = 0))]
+    /// Weight in the iteration's score (0 < weight <= 1000000); default 1.
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1_000_000))]
     pub weight: Option<At<f64>>,
     /// Must pass (exit 0) for the run to converge; default false.
     pub required: Option<At<bool>>,

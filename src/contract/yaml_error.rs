@@ -20,6 +20,11 @@ pub fn diagnostic(err: &Error) -> Diagnostic {
     }
 }
 
+/// Whether serde stopped at an unknown key (there may be more after it).
+pub fn is_unknown_key(err: &Error) -> bool {
+    matches!(original(err), Error::SerdeUnknownField { .. })
+}
+
 fn original(mut err: &Error) -> &Error {
     while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
         err = error;

@@ -93,10 +93,14 @@ pub fn check_path(
     // Writing there would reach the user's repository or forge's own records on write-back,
     // even when a broad `files` glob such as `**` technically allows it.
     let first = rel.as_str().split('/').next().unwrap_or_default();
-    if rel.as_str().split('/').any(|p| p == ".git") {
+    if rel
+        .as_str()
+        .split('/')
+        .any(|p| same_name(p, ".git") || p.eq_ignore_ascii_case("git~1"))
+    {
         return Err(refuse("inside .git"));
     }
-    if first == crate::layout::FORGE_DIR {
+    if same_name(first, crate::layout::FORGE_DIR) {
         return Err(refuse("inside .forge"));
     }
     if !allowed(rel.as_path()) {
@@ -104,6 +108,19 @@ pub fn check_path(
     }
     stays_inside(workspace, &rel).map_err(refuse)?;
     Ok(rel)
+}
+
+/// Whether a file system could open `part` as `name`: case-insensitive systems (macOS, Windows)
+/// ignore case, Windows drops trailing dots and spaces, and HFS+ ignores invisible code points
+/// (the `.git` tricks of CVE-2014-9390).
+fn same_name(part: &str, name: &str) -> bool {
+    let folded: String = part
+        .chars()
+        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'))
+        .collect();
+    folded
+        .trim_end_matches(['.', ' '])
+        .eq_ignore_ascii_case(name)
 }
 
 /// Check that writing `base/rel` cannot land outside `base` through a symlink: the deepest part
@@ -172,6 +189,24 @@ mod tests {
         assert_eq!(r.reason, "inside .git");
         let r = check_path(".forge/history.db", &any, dir.path()).unwrap_err();
         assert_eq!(r.reason, "inside .forge");
+    }
+
+    #[test]
+    fn refuses_git_and_forge_under_any_spelling_a_file_system_folds() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in [
+            ".GIT/hooks/pre-commit",
+            "sub/.Git/config",
+            ".git./hooks/x",
+            ".git /hooks/x",
+            ".g\u{200c}it/hooks/x",
+            "GIT~1/config",
+            ".FORGE/history.db",
+        ] {
+            assert!(check_path(path, &any, dir.path()).is_err(), "{path}");
+        }
+        assert!(check_path("src/.gitignore", &any, dir.path()).is_ok());
+        assert!(check_path("gitx/.github/ci.yml", &any, dir.path()).is_ok());
     }
 
     #[test]

@@ -86,6 +86,21 @@ pub fn verify(bytes: &[u8], trust: &Trust, artifacts: Option<&Path>) -> VerifyRe
         );
         return report;
     };
+    // The integrity block is not itself signed: each of its fields must say what this verifier
+    // does, or a changed field would pass unnoticed (found by tests/fuzz.rs).
+    if text(integrity, "canonicalization") != canonical::CANONICALIZATION {
+        report.push(
+            CHECK_HASH,
+            false,
+            format!(
+                "unsupported canonicalization `{}` (expected `{}`)",
+                text(integrity, "canonicalization"),
+                canonical::CANONICALIZATION
+            ),
+        );
+        return report;
+    }
+
     let content = match canonical::signed_bytes(&value) {
         Ok(b) => b,
         Err(e) => {

@@ -10,6 +10,14 @@ pub enum HistoryError {
     #[error("no run with id `{0}` in this root's history (see `forge runs list`)")]
     UnknownRun(String),
     #[error(
+        "run id `{prefix}` is ambiguous; it starts each of: {}; give more of the id",
+        .candidates.join(", ")
+    )]
+    AmbiguousRun {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error(
         "history database {path} is locked by another process (waited {waited_s}s); \
          wait for the other forge to finish and try again"
     )]

@@ -2,7 +2,7 @@
 
 mod chain;
 mod error;
-mod liveness;
+pub(crate) mod liveness;
 mod model;
 mod read;
 mod recorder;

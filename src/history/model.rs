@@ -117,9 +117,22 @@ pub struct RunSummary {
 }
 
 /// `forge runs show`: the summary plus every iteration with its validator results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunDetail {
-    #[serde(flatten)]
     pub summary: RunSummary,
     pub iterations: Vec<IterationRow>,
+}
+
+/// The summary's fields with `iterations` as the list of iterations: a flattened summary would
+/// write the key twice (its count, then the list), and JSON readers keep only one of them.
+impl Serialize for RunDetail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let mut v = serde_json::to_value(&self.summary).map_err(S::Error::custom)?;
+        let iterations = serde_json::to_value(&self.iterations).map_err(S::Error::custom)?;
+        if let Some(fields) = v.as_object_mut() {
+            fields.insert("iterations".into(), iterations);
+        }
+        v.serialize(s)
+    }
 }

@@ -34,8 +34,51 @@ impl History {
             .collect())
     }
 
-    /// One run with its iterations and their validator results.
+    /// The full id of the one run whose id is `run_id` or starts with it (as git abbreviates
+    /// commits; case does not matter, ids are Crockford base32).
+    pub fn resolve_run_id(&self, run_id: &str) -> Result<String, HistoryError> {
+        // One more than shown, to say that the list goes on.
+        const SHOWN: usize = 8;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT run_id FROM runs WHERE run_id = ?1
+                 UNION SELECT run_id FROM (SELECT run_id FROM runs
+                    WHERE upper(substr(run_id, 1, length(?1))) = upper(?1)
+                    ORDER BY run_id LIMIT ?2)",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let ids: Vec<String> = stmt
+            .query_map(params![run_id, (SHOWN + 1) as i64], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))?;
+        if run_id.is_empty() {
+            return Err(HistoryError::UnknownRun(run_id.to_string()));
+        }
+        if let Some(exact) = ids.iter().find(|id| *id == run_id) {
+            return Ok(exact.clone());
+        }
+        match ids.as_slice() {
+            [] => Err(HistoryError::UnknownRun(run_id.to_string())),
+            [one] => Ok(one.clone()),
+            many => {
+                let mut candidates: Vec<String> = many.iter().take(SHOWN).cloned().collect();
+                if many.len() > SHOWN {
+                    candidates.push("...".into());
+                }
+                Err(HistoryError::AmbiguousRun {
+                    prefix: run_id.to_string(),
+                    candidates,
+                })
+            }
+        }
+    }
+
+    /// One run with its iterations and their validator results; `run_id` may be abbreviated
+    /// to a unique prefix.
     pub fn show_run(&self, run_id: &str) -> Result<RunDetail, HistoryError> {
+        let full = self.resolve_run_id(run_id)?;
+        let run_id = full.as_str();
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE run_id = ?1");
         let summary = self
             .conn

@@ -71,7 +71,12 @@ impl LlmClient {
                     })?;
                 Source::Live(http)
             }
-            ClientMode::Replay(path) => Source::Replay(Player::load(&path)?),
+            // A cassette that is missing or malformed is bad input (exit 2), like a bad flag.
+            ClientMode::Replay(path) => {
+                Source::Replay(Player::load(&path).map_err(|e| LlmError::Settings {
+                    message: e.to_string(),
+                })?)
+            }
         };
         let recorders = record.as_deref().map(Recorder::open).transpose()?;
         Ok(LlmClient {
@@ -190,7 +195,9 @@ impl LlmClient {
                         spent += partial.spent(req);
                     }
                     match e.failure {
-                        Failure::Fatal(err) => return Err(err.with_spent(spent)),
+                        Failure::Fatal(err) => {
+                            return Err(err.with_spent(spent).after_attempts(attempt));
+                        }
                         Failure::Transient { reason, .. } if attempt >= s.options.max_attempts => {
                             return Err(LlmError::Exhausted {
                                 provider: s.provider.as_str(),

@@ -26,16 +26,20 @@ pub enum LlmError {
         check: String,
         detail: String,
         spent: Usage,
+        /// Attempts the call made, the last one refused this way.
+        attempts: u32,
     },
     #[error(
-        "{provider} answered 404 Not Found for model `{model}` at {url}: check the model name and the base URL. Provider said: {detail}"
+        "{provider} answered 404 Not Found for {target}: check the model name and the base URL. Provider said: {detail}"
     )]
     NotFound {
         provider: &'static str,
-        model: String,
-        url: String,
+        /// "model `NAME` at URL": one string keeps the error small (it travels in every Result).
+        target: String,
         detail: String,
         spent: Usage,
+        /// Attempts the call made, the last one refused this way.
+        attempts: u32,
     },
     #[error("{provider} refused the request (HTTP {status}): {detail}")]
     BadRequest {
@@ -43,6 +47,8 @@ pub enum LlmError {
         status: u16,
         detail: String,
         spent: Usage,
+        /// Attempts the call made, the last one refused this way.
+        attempts: u32,
     },
     #[error(
         "{provider} says the account is out of quota or credit: check billing and spend limits for the key. Provider said: {detail}"
@@ -51,6 +57,8 @@ pub enum LlmError {
         provider: &'static str,
         detail: String,
         spent: Usage,
+        /// Attempts the call made, the last one refused this way.
+        attempts: u32,
     },
     #[error("{provider} call failed after {attempts} attempt(s); last error: {last}")]
     Exhausted {
@@ -78,9 +86,28 @@ impl LlmError {
     pub fn attempts(&self) -> u32 {
         match self {
             LlmError::Settings { .. } | LlmError::MissingKey { .. } => 0,
-            LlmError::Exhausted { attempts, .. } => *attempts,
-            _ => 1,
+            LlmError::Auth { attempts, .. }
+            | LlmError::NotFound { attempts, .. }
+            | LlmError::BadRequest { attempts, .. }
+            | LlmError::Quota { attempts, .. }
+            | LlmError::Exhausted { attempts, .. } => *attempts,
+            // A replayed cassette makes one attempt per exchange.
+            LlmError::Cassette { .. } => 1,
         }
+    }
+
+    /// The same error, saying the call made `n` attempts (a refusal may follow retries).
+    pub(crate) fn after_attempts(mut self, n: u32) -> Self {
+        match &mut self {
+            LlmError::Auth { attempts, .. }
+            | LlmError::NotFound { attempts, .. }
+            | LlmError::BadRequest { attempts, .. }
+            | LlmError::Quota { attempts, .. }
+            | LlmError::Exhausted { attempts, .. } => *attempts = n,
+            LlmError::Settings { .. } | LlmError::MissingKey { .. } | LlmError::Cassette { .. } => {
+            }
+        }
+        self
     }
 
     /// Tokens used by the attempts of the failed call (zero for set-up errors).

@@ -23,7 +23,7 @@ pub use options::{ClientOptions, MaxTokensParam};
 pub use price::{ModelPrice, PriceTable, format_cost};
 pub use secret::ApiKey;
 pub use settings::{
-    LlmFlags, Origin, ResolvedLlm, Setting, SettingsSource, explain_settings_from,
+    LlmFlags, Origin, ResolvedLlm, Setting, SettingsSource, explain_settings_from, key_var,
     resolve_settings, resolve_settings_from,
 };
 

@@ -41,6 +41,7 @@ pub(crate) fn classify_status(
             provider,
             detail,
             spent,
+            attempts: 1,
         }),
         408 | 409 | 429 | 500..=599 => Failure::Transient {
             reason: format!("HTTP {status}: {detail}"),
@@ -52,13 +53,14 @@ pub(crate) fn classify_status(
             check: ctx.key_check.clone(),
             detail,
             spent,
+            attempts: 1,
         }),
         404 => Failure::Fatal(LlmError::NotFound {
             provider,
-            model: ctx.model.to_string(),
-            url: ctx.url.to_string(),
+            target: format!("model `{}` at {}", ctx.model, ctx.url),
             detail,
             spent,
+            attempts: 1,
         }),
         413 => Failure::Fatal(LlmError::BadRequest {
             provider,
@@ -67,12 +69,14 @@ pub(crate) fn classify_status(
                 "the request is too large for the provider (shorten the context): {detail}"
             ),
             spent,
+            attempts: 1,
         }),
         _ => Failure::Fatal(LlmError::BadRequest {
             provider,
             status,
             detail,
             spent,
+            attempts: 1,
         }),
     }
 }
@@ -86,6 +90,7 @@ pub(crate) fn classify_in_band(ctx: &CallContext<'_>, err: ProviderError) -> Fai
             provider,
             detail: err.describe(),
             spent,
+            attempts: 1,
         })
     } else if err.is_transient() {
         Failure::Transient {
@@ -98,6 +103,7 @@ pub(crate) fn classify_in_band(ctx: &CallContext<'_>, err: ProviderError) -> Fai
             status: 200,
             detail: err.describe(),
             spent,
+            attempts: 1,
         })
     }
 }
@@ -123,14 +129,17 @@ pub(crate) fn retry_after(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
+    // try_from: a header such as `retry-after: 1e300` must not overflow Duration (a panic);
+    // an absurd wait is capped by the caller like any long one.
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+            return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
         }
     }
     let v = get("retry-after")?;
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -217,6 +226,11 @@ mod tests {
         assert_eq!(retry_after(&d, now), Some(Duration::from_secs(30)));
         d.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&d, now), None);
+        // Absurd waits do not overflow; the caller caps them.
+        d.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&d, now), Some(Duration::MAX));
+        d.insert("retry-after-ms", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&d, now), Some(Duration::MAX));
     }
 
     #[test]

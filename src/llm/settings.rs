@@ -9,9 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const DEFAULT_PROVIDER: ProviderKind = ProviderKind::Openai;
+/// The model used when none is given, for the default provider only: another provider's
+/// models have other names, and a local server has whatever was pulled, so forge asks.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
-pub const DEFAULT_TEMPERATURE: f64 = 0.2;
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4096;
+/// The longest wait or timeout config.toml may set.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The most attempts per call config.toml may set.
+const MAX_ATTEMPTS: u32 = 100;
 
 /// The environment variables forge reads for model settings and keys.
 const ENV_VARS: [&str; 5] = [
@@ -68,7 +73,8 @@ pub struct ResolvedLlm {
     pub model: String,
     /// The provider's API root without a trailing slash.
     pub base_url: String,
-    pub temperature: f64,
+    /// Sent only when set (contract or config file); otherwise the provider's default.
+    pub temperature: Option<f64>,
     pub max_output_tokens: u32,
     pub options: ClientOptions,
     /// From `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; never printed.
@@ -84,7 +90,7 @@ impl ResolvedLlm {
             provider,
             model: model.into(),
             base_url: base_url.trim_end_matches('/').to_string(),
-            temperature: DEFAULT_TEMPERATURE,
+            temperature: None,
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             options: ClientOptions::default(),
             api_key: None,
@@ -244,6 +250,18 @@ pub fn explain_settings_from(
         ],
         DEFAULT_MODEL.to_string(),
     );
+    // Only the default provider has a default model: another provider's default would be a
+    // name it does not know.
+    if matches!(model_origin, Origin::Default) && provider != DEFAULT_PROVIDER {
+        return Err(settings(&format!(
+            "no model given for {}: give --model, FORGE_MODEL or `llm.model` in the contract{}",
+            provider.as_str(),
+            match provider {
+                ProviderKind::Ollama => " (`ollama list` shows the models pulled here)",
+                _ => "",
+            }
+        )));
+    }
     if model.trim().is_empty() {
         return Err(settings(
             "the model name is empty: give --model or FORGE_MODEL",
@@ -263,9 +281,12 @@ pub fn explain_settings_from(
             (contract.temperature, Origin::Contract),
             (config.temperature, Origin::ConfigFile),
         ],
-        DEFAULT_TEMPERATURE,
+        // Only shown as where an unset value comes from; an unset temperature is not sent.
+        0.0,
     );
-    if !(0.0..=2.0).contains(&temperature) {
+    // Sampling parameters are sent only when set: newer models reject some of them.
+    let temperature = (!matches!(temperature_origin, Origin::Default)).then_some(temperature);
+    if let Some(temperature) = temperature.filter(|t| !(0.0..=2.0).contains(t)) {
         return Err(settings(&format!(
             "temperature {temperature} is out of range: expected 0 to 2"
         )));
@@ -297,7 +318,14 @@ pub fn explain_settings_from(
         setting("provider", provider.as_str(), provider_origin),
         setting("model", &resolved.model, model_origin),
         setting("base_url", &resolved.base_url, base_url_origin),
-        setting("temperature", &temperature.to_string(), temperature_origin),
+        setting(
+            "temperature",
+            &temperature.map_or_else(
+                || "not sent (the provider's default)".to_string(),
+                |t| t.to_string(),
+            ),
+            temperature_origin,
+        ),
         setting(
             "max_output_tokens",
             &max_output_tokens.to_string(),
@@ -431,6 +459,12 @@ fn options(c: &ConfigLlm) -> Result<ClientOptions, LlmError> {
             "config.toml [llm] max_attempts is 0: expected at least 1",
         ));
     }
+    if o.max_attempts > MAX_ATTEMPTS {
+        return Err(settings(&format!(
+            "config.toml [llm] max_attempts is {}: expected at most {MAX_ATTEMPTS}",
+            o.max_attempts
+        )));
+    }
     for (name, v) in [
         ("connect_timeout_ms", o.connect_timeout),
         ("request_timeout_ms", o.request_timeout),
@@ -439,6 +473,23 @@ fn options(c: &ConfigLlm) -> Result<ClientOptions, LlmError> {
         if v.is_zero() {
             return Err(settings(&format!(
                 "config.toml [llm] {name} is 0: expected a positive number of milliseconds"
+            )));
+        }
+    }
+    // A deadline is `now + timeout`: an absurd value would overflow the clock (a panic).
+    for (name, v) in [
+        ("backoff_base_ms", o.backoff_base),
+        ("backoff_max_ms", o.backoff_max),
+        ("retry_after_cap_ms", o.retry_after_cap),
+        ("connect_timeout_ms", o.connect_timeout),
+        ("request_timeout_ms", o.request_timeout),
+        ("idle_timeout_ms", o.idle_timeout),
+    ] {
+        if v > MAX_WAIT {
+            return Err(settings(&format!(
+                "config.toml [llm] {name} is {} ms: expected at most {} (a day)",
+                v.as_millis(),
+                MAX_WAIT.as_millis()
             )));
         }
     }

@@ -134,22 +134,30 @@ async fn read_answer(
             Some(Ok(bytes)) => whole.extend_from_slice(&bytes),
         }
     }
-    if !streamed {
+    let state = if streamed {
+        if let Err(e) = parser.finish() {
+            return Err(fail(wire_failure(s, url, e, scrub), &parser.state));
+        }
+        if !parser.state.done {
+            let reason = "the stream ended before the provider's final event (cut stream)";
+            return Err(fail(transient(reason.to_string()), &parser.state));
+        }
+        parser.state
+    } else {
         let state = wire::parse_body(s.provider, &whole).map_err(|e| AttemptError {
             failure: wire_failure(s, url, e, scrub),
             partial: Some(StreamState::default()),
         })?;
         on_progress(&state);
-        return Ok(state);
+        state
+    };
+    // A complete answer without a word is a failed attempt (an overloaded proxy, a filtered
+    // answer), not code to validate: retried, then reported.
+    if state.text.trim().is_empty() {
+        let reason = "the answer held no text";
+        return Err(fail(transient(reason.to_string()), &state));
     }
-    if let Err(e) = parser.finish() {
-        return Err(fail(wire_failure(s, url, e, scrub), &parser.state));
-    }
-    if !parser.state.done {
-        let reason = "the stream ended before the provider's final event (cut stream)";
-        return Err(fail(transient(reason.to_string()), &parser.state));
-    }
-    Ok(parser.state)
+    Ok(state)
 }
 
 /// Only the transport ever reads the key, to put it in the one header the provider expects.

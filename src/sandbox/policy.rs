@@ -100,7 +100,7 @@ impl Policy {
         }
         if settings.iter().any(|(_, s)| s.mode == Mode::Auto) {
             if let Some(line) = available.notice() {
-                NOTICE.call_once(|| eprintln!("{line}"));
+                NOTICE.call_once(|| crate::cli::output::err_line(&line));
             }
         }
         Ok(Policy {

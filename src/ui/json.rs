@@ -31,9 +31,12 @@ impl<W: Write + Send> Observer for JsonLines<W> {
     fn on_event(&mut self, event: &Envelope) -> Result<(), String> {
         // A closed stdout (e.g. `| head`) must not stop the run: the run folder and the
         // history still record every event.
+        // The same JSON values as events.jsonl, with characters that act on a terminal
+        // (bidi overrides, C1 controls) written as escapes.
+        let line = event.to_line();
         let _ = self
             .out
-            .write_all(event.to_line().as_bytes())
+            .write_all(crate::term::safe_json(&line).as_bytes())
             .and_then(|_| self.out.flush());
         Ok(())
     }

@@ -1,13 +1,14 @@
 //! Plain lines on stderr, for logs and pipes: one line per step, no cursor tricks.
 
-use super::summary::{self, IterationRow};
+use super::summary::{self, IterationRow, Tally};
 use super::{human_ms, styled_verdict, verdict};
-use crate::engine::{AnswerSource, Envelope, Event, Observer};
+use crate::engine::{Activity, AnswerSource, Envelope, Event, Observer};
+use crate::term::{safe_line, safe_text};
 use std::io::Write;
 
 pub struct PlainLines<W: Write + Send> {
     out: W,
-    rows: Vec<IterationRow>,
+    tally: Tally,
 }
 
 impl PlainLines<std::io::Stderr> {
@@ -20,22 +21,32 @@ impl<W: Write + Send> PlainLines<W> {
     pub fn new(out: W) -> Self {
         PlainLines {
             out,
-            rows: Vec::new(),
+            tally: Tally::default(),
         }
     }
 }
 
 impl<W: Write + Send> Observer for PlainLines<W> {
     fn on_event(&mut self, event: &Envelope) -> Result<(), String> {
-        if let Some(line) = line_for(event, &mut self.rows) {
+        if let Some(line) = line_for(event, &mut self.tally) {
             let _ = writeln!(self.out, "{line}");
         }
         Ok(())
     }
+
+    /// A log cannot show a ticking clock, but it can say what is running: a long `cargo test`
+    /// does not look like a hang, and its line on finishing gives the time it took.
+    fn on_activity(&mut self, activity: &Activity) {
+        if let Activity::ValidatorStarted { n, name } = activity {
+            let _ = writeln!(self.out, "iteration {n}: running {}", safe_line(name));
+        }
+    }
 }
 
-/// The line for one event, also collecting the end-of-run table.
-pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<String> {
+/// The line for one event, also collecting the end-of-run summary. Every piece of text from a
+/// model, a provider, a tool or the contract goes through `term::safe_line`.
+pub(crate) fn line_for(env: &Envelope, tally: &mut Tally) -> Option<String> {
+    let rows = &mut tally.rows;
     Some(match &env.event {
         Event::RunStarted {
             contract,
@@ -45,12 +56,13 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             ..
         } => {
             let source = match (&llm.source, &llm.cassette) {
-                (AnswerSource::Replay, Some(c)) => format!("replaying {}", c.path),
-                _ => format!("model {}/{}", llm.provider, llm.model),
+                (AnswerSource::Replay, Some(c)) => format!("replaying {}", safe_line(&c.path)),
+                _ => format!("model {}/{}", llm.provider, safe_line(&llm.model)),
             };
             format!(
                 "forge: run {}: contract {}, {source}, up to {max_iterations} iterations, threshold {threshold:.2}",
-                env.run_id, contract.name
+                env.run_id,
+                safe_line(&contract.name)
             )
         }
         // What is missing is said once on stderr by the sandbox policy itself (for `check` too).
@@ -66,17 +78,19 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             if !call.ok {
                 let why = call.error.as_deref().unwrap_or("no answer");
                 return Some(format!(
-                    "iteration {n}: {} call failed: {why}",
-                    call.purpose
+                    "iteration {n}: {} call failed: {}",
+                    call.purpose,
+                    safe_text(why)
                 ));
             }
             let Some(a) = answer else {
-                return (call.purpose == "synthesis").then(|| {
-                    format!(
-                        "synthesis: written by the model ({} in / {} out tokens)",
-                        call.input_tokens, call.output_tokens
-                    )
-                });
+                if call.purpose != "synthesis" {
+                    return None;
+                }
+                return Some(format!(
+                    "synthesis: written by the model ({} in / {} out tokens)",
+                    call.input_tokens, call.output_tokens
+                ));
             };
             let mut s = format!(
                 "iteration {n}: model answered in {} ({} in / {} out tokens), {} edit(s) applied",
@@ -102,7 +116,7 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             }
             format!(
                 "  {:<20} {:<7} {:>5.2}  {}",
-                v.name,
+                safe_line(&v.name),
                 styled_verdict(word),
                 v.score,
                 human_ms(v.duration_ms)
@@ -123,9 +137,10 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             format!("iteration {n}: score {score:.2} (best {best_score:.2})")
         }
         Event::BreakerOpened { name, .. } => format!(
-            "validator {name} timed out 3 times in a row: its breaker is open and the run is degraded"
+            "validator {} timed out 3 times in a row: its breaker is open and the run is degraded",
+            safe_line(name)
         ),
-        Event::Notice { message } => format!("note: {message}"),
+        Event::Notice { message } => format!("note: {}", safe_text(message)),
         Event::ArtifactsKept { .. } | Event::SynthesisWritten { .. } => return None,
         Event::RunFinished {
             status,
@@ -141,8 +156,9 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             ..
         } => {
             let mut s = summary::render(rows);
+            // The total counts every call; say which part the table's rows do not show.
             let synthesis = if *synthesis_tokens > 0 {
-                format!(" ({synthesis_tokens} for the synthesis)")
+                format!(" ({synthesis_tokens} of them for the synthesis)")
             } else {
                 String::new()
             };
@@ -153,13 +169,16 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
                 crate::llm::format_cost(*cost_usd)
             ));
             if !reason.is_empty() {
-                s.push_str(&format!("\n  {reason}"));
+                s.push_str(&format!("\n  {}", safe_text(reason)));
             }
             if !applied.is_empty() {
-                s.push_str(&format!("\n  wrote back: {}", applied.join(", ")));
+                s.push_str(&format!(
+                    "\n  wrote back: {}",
+                    safe_line(&applied.join(", "))
+                ));
             }
             if let Some(e) = evidence {
-                s.push_str(&format!("\n  evidence: {e}"));
+                s.push_str(&format!("\n  evidence: {}", safe_line(e)));
             }
             s
         }

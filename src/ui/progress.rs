@@ -1,10 +1,13 @@
 //! Progress on a terminal: an iteration bar with the best score, a token spinner while the model
-//! writes, a line per validator, and the summary table at the end.
+//! writes, a spinner with its own clock for each validator still running, a line per finished
+//! validator, and the summary table at the end.
 
 use super::plain::line_for;
-use super::summary::IterationRow;
+use super::summary::Tally;
 use crate::engine::{Activity, Envelope, Event, Observer};
+use crate::term::safe_line;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
 use std::time::Duration;
 
 pub struct ProgressDisplay {
@@ -16,7 +19,9 @@ pub struct ProgressDisplay {
 struct State {
     bar: Option<ProgressBar>,
     spinner: Option<ProgressBar>,
-    rows: Vec<IterationRow>,
+    /// One per validator still running, by name: each shows how long it has been going.
+    running: Vec<(String, ProgressBar)>,
+    tally: Tally,
 }
 
 impl ProgressDisplay {
@@ -64,6 +69,26 @@ impl ProgressDisplay {
             sp.finish_and_clear();
         }
     }
+
+    fn validator_started(&mut self, n: u32, name: &str) {
+        let sp = self.multi.add(ProgressBar::new_spinner());
+        sp.set_style(style("  {spinner} {msg} {elapsed}"));
+        sp.enable_steady_tick(Duration::from_millis(100));
+        sp.set_message(format!("iteration {n}: running {}", safe_line(name)));
+        self.state.running.push((name.to_string(), sp));
+    }
+
+    fn validator_finished(&mut self, name: &str) {
+        if let Some(i) = self.state.running.iter().position(|(n, _)| n == name) {
+            self.state.running.remove(i).1.finish_and_clear();
+        }
+    }
+
+    fn clear_validators(&mut self) {
+        for (_, sp) in self.state.running.drain(..) {
+            sp.finish_and_clear();
+        }
+    }
 }
 
 impl Observer for ProgressDisplay {
@@ -79,13 +104,14 @@ impl Observer for ProgressDisplay {
                 "iteration {n}: model writing… {output_tokens} tokens"
             )),
             Activity::ValidatorStarted { n, name } => {
-                self.spinner(format!("iteration {n}: running {name}"))
+                self.clear_spinner();
+                self.validator_started(*n, name);
             }
         }
     }
 
     fn on_event(&mut self, env: &Envelope) -> Result<(), String> {
-        let line = line_for(env, &mut self.state.rows);
+        let line = line_for(env, &mut self.state.tally);
         match &env.event {
             Event::RunStarted { max_iterations, .. } => {
                 self.println(line);
@@ -97,8 +123,13 @@ impl Observer for ProgressDisplay {
                 bar.set_message("best -");
                 self.state.bar = Some(bar);
             }
+            Event::ValidatorFinished { validation, .. } => {
+                self.validator_finished(&validation.name);
+                self.println(line);
+            }
             Event::IterationFinished { best_score, .. } => {
                 self.clear_spinner();
+                self.clear_validators();
                 self.println(line);
                 if let Some(bar) = &self.state.bar {
                     bar.inc(1);
@@ -111,11 +142,13 @@ impl Observer for ProgressDisplay {
             }
             Event::RunFinished { .. } => {
                 self.clear_spinner();
+                self.clear_validators();
                 if let Some(bar) = self.state.bar.take() {
                     bar.finish_and_clear();
                 }
                 if let Some(line) = line {
-                    eprintln!("{line}");
+                    let mut stderr = std::io::stderr().lock();
+                    let _ = writeln!(stderr, "{line}");
                 }
             }
             _ => self.println(line),

@@ -12,6 +12,13 @@ pub struct IterationRow {
     pub done: bool,
 }
 
+/// What the end-of-run summary adds up while the run goes: the iterations and the synthesis
+/// call, whose tokens count in the run's total like any other.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub rows: Vec<IterationRow>,
+}
+
 /// Render the end-of-run table (plain text; colour is applied by the caller if any).
 pub fn render(rows: &[IterationRow]) -> String {
     let mut out = String::new();
@@ -24,7 +31,7 @@ pub fn render(rows: &[IterationRow]) -> String {
         let failed = if r.failed.is_empty() {
             "-".to_string()
         } else {
-            r.failed.join(", ")
+            crate::term::safe_line(&r.failed.join(", ")).into_owned()
         };
         let _ = writeln!(
             out,

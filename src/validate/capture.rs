@@ -1,5 +1,7 @@
-//! Bounded capture of a validator's output: the first and last bytes, and a count of all of them.
+//! Bounded capture of a validator's output: the first and last bytes, a count of all of them,
+//! and the lines of note from the middle in between (see `noted`).
 
+use super::noted::LinesOfNote;
 use std::collections::VecDeque;
 
 /// Bytes kept at each end of a validator's output.
@@ -14,6 +16,8 @@ pub struct CapturedOutput {
     pub total_bytes: u64,
     /// True when bytes between `head` and `tail` were dropped.
     pub truncated: bool,
+    /// Lines of note from the dropped middle, in output order.
+    pub noted: Vec<String>,
 }
 
 impl CapturedOutput {
@@ -35,6 +39,11 @@ impl CapturedOutput {
     pub fn omitted_bytes(&self) -> u64 {
         let kept = (self.head.len() + self.tail.len()) as u64;
         self.total_bytes.saturating_sub(kept)
+    }
+
+    /// The failure digest of this output, lines of note from its dropped middle included.
+    pub fn digest(&self, cap_tokens: usize) -> String {
+        super::digest_with_noted(&self.text(), &self.noted, cap_tokens)
     }
 
     /// Add a line from forge itself (not from the tool) after the tool's output.
@@ -60,6 +69,8 @@ pub struct OutputCapture {
     head: Vec<u8>,
     tail: VecDeque<u8>,
     total: u64,
+    /// What leaves the tail: None until the first byte does.
+    middle: Option<LinesOfNote>,
 }
 
 impl Default for OutputCapture {
@@ -76,6 +87,7 @@ impl OutputCapture {
             head: Vec::new(),
             tail: VecDeque::new(),
             total: 0,
+            middle: None,
         }
     }
 
@@ -87,10 +99,24 @@ impl OutputCapture {
             bytes = &bytes[take..];
         }
         if bytes.len() >= self.limit {
+            let (a, b) = self.tail.as_slices();
+            let leaving = bytes.len() - self.limit;
+            let middle = self.middle.get_or_insert_with(|| start_middle(&self.head));
+            middle.push(a);
+            middle.push(b);
+            middle.push(&bytes[..leaving]);
             self.tail.clear();
-            self.tail.extend(&bytes[bytes.len() - self.limit..]);
+            self.tail.extend(&bytes[leaving..]);
         } else {
             let overflow = (self.tail.len() + bytes.len()).saturating_sub(self.limit);
+            if overflow > 0 {
+                let (a, b) = self.tail.as_slices();
+                let from_a = overflow.min(a.len());
+                let (a, b) = (&a[..from_a], &b[..overflow - from_a]);
+                let middle = self.middle.get_or_insert_with(|| start_middle(&self.head));
+                middle.push(a);
+                middle.push(b);
+            }
             self.tail.drain(..overflow);
             self.tail.extend(bytes);
         }
@@ -113,6 +139,7 @@ impl OutputCapture {
                 tail: String::new(),
                 total_bytes: self.total,
                 truncated,
+                noted: Vec::new(),
             };
         }
         let head_end = complete_prefix_len(&head);
@@ -126,7 +153,17 @@ impl OutputCapture {
             tail: String::from_utf8_lossy(&tail[tail_start..]).into_owned(),
             total_bytes: self.total,
             truncated,
+            noted: self.middle.map(LinesOfNote::finish).unwrap_or_default(),
         }
+    }
+}
+
+/// The middle starts right after the head: mid-line unless the head ended one.
+fn start_middle(head: &[u8]) -> LinesOfNote {
+    if head.last().is_none_or(|&b| b == b'\n') {
+        LinesOfNote::default()
+    } else {
+        LinesOfNote::starting_mid_line()
     }
 }
 

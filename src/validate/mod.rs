@@ -3,13 +3,14 @@
 mod capture;
 mod digest;
 mod env;
+mod noted;
 mod parsers;
 mod record;
 mod runner;
 mod score;
 
 pub use capture::{CapturedOutput, OutputCapture};
-pub use digest::digest;
+pub use digest::{digest, digest_with_noted};
 pub use env::{is_secret_name, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
 pub use record::Validation;

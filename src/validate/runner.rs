@@ -2,7 +2,7 @@
 
 use super::capture::OutputCapture;
 use super::parsers::parse_counts_noted;
-use super::{ValidateError, ValidatorResult, digest, score_validator, scrubbed_env};
+use super::{ValidateError, ValidatorResult, score_validator, scrubbed_env};
 use crate::contract::Validator;
 use crate::sandbox::{Guard, Policy};
 use futures_util::future::join_all;
@@ -302,7 +302,7 @@ fn failure_digest(v: &Validator, r: &ValidatorResult, note: Option<&str>) -> Str
     if let Some(note) = note {
         lines.push(note.to_string());
     }
-    lines.push(digest(&r.output.text(), DIGEST_TOKENS));
+    lines.push(r.output.digest(DIGEST_TOKENS));
     lines.retain(|l| !l.is_empty());
     lines.join("\n")
 }

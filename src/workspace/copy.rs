@@ -21,6 +21,13 @@ pub(super) struct Copied {
 pub(super) fn copy_tree(root: &Path, dest: &Path) -> Result<Copied, WorkspaceError> {
     let mut files = BTreeMap::new();
     let mut linked = Vec::new();
+    // With TMPDIR inside the root, the walk would meet the workspace (and other runs' copies)
+    // and copy the copy into itself: the temp folder holding `dest` is never part of the root.
+    let temp_dir = dest
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+        .filter(|t| t.starts_with(root));
     let walk = ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(false)
@@ -29,13 +36,14 @@ pub(super) fn copy_tree(root: &Path, dest: &Path) -> Result<Copied, WorkspaceErr
         .git_global(true)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             let name = e.file_name();
             let forge = e.depth() == 1 && name == crate::layout::FORGE_DIR;
             let heavy = e.depth() > 0
                 && e.file_type().is_some_and(|t| t.is_dir())
                 && heavy::classify(e.path()).is_some();
-            name != ".git" && !forge && !heavy
+            let temp = temp_dir.as_deref().is_some_and(|t| e.path() == t);
+            name != ".git" && !forge && !heavy && !temp
         })
         .build();
     for entry in walk {

@@ -5,12 +5,14 @@ mod copy;
 mod files;
 mod heavy;
 mod journal;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use apply_back::{ApplyBack, BaseRecord, BaseState, apply_recorded};
 pub use journal::{Recovered, recover};
+pub use sweep::sweep;
 
 use crate::edits::RelPath;
 
@@ -86,8 +88,9 @@ impl Workspace {
             message: e.to_string(),
         };
         let root = root.canonicalize().map_err(create_err)?;
+        sweep(&std::env::temp_dir());
         let dir = tempfile::Builder::new()
-            .prefix("forge-workspace-")
+            .prefix(&sweep::owned_prefix())
             .tempdir()
             .map_err(create_err)?;
         let copied = copy::copy_tree(&root, dir.path())?;

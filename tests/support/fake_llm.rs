@@ -157,6 +157,9 @@ pub enum Fault {
     InsufficientQuota,
     /// The connection is closed without any answer.
     Drop,
+    /// A 200 stream of exactly these frames (each already in the provider's framing), for
+    /// shapes only some servers send (e.g. an Ollama proxy's `done_reason: "error"`).
+    Frames(Vec<String>),
 }
 
 impl Fault {
@@ -642,6 +645,9 @@ impl Writer {
                 self.send_frames(out, &frames, Framing::Chunked, Duration::ZERO, None)
             }
             Fault::Drop => Ok(()),
+            Fault::Frames(frames) => {
+                self.send_frames(out, &frames, Framing::Chunked, Duration::ZERO, None)
+            }
         }
     }
 

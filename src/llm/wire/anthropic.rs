@@ -22,9 +22,12 @@ pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireReq
         "model": s.model,
         "messages": messages,
         "max_tokens": s.max_output_tokens,
-        "temperature": s.temperature,
         "stream": stream,
     });
+    // Newer models reject sampling parameters: sent only when the user set one.
+    if let Some(t) = s.temperature {
+        body["temperature"] = json!(t);
+    }
     if !req.system.is_empty() {
         body["system"] = json!(req.system);
     }

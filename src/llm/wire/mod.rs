@@ -262,14 +262,23 @@ fn json(data: &str) -> Result<Value, WireError> {
     })
 }
 
+/// The most tokens forge believes one call used: far beyond any model's context, yet small
+/// enough that adding up a run's calls can neither overflow nor leave SQLite's i64 range.
+pub(crate) const MAX_CALL_TOKENS: u64 = 1 << 40;
+
+/// A token count from the provider, capped at [`MAX_CALL_TOKENS`] (a proxy that reports
+/// 9223372036854775807 tokens must not overflow the run's totals or the history).
 fn count(v: &Value, key: &str) -> Option<u64> {
-    v.get(key).and_then(Value::as_u64)
+    v.get(key)
+        .and_then(Value::as_u64)
+        .map(|n| n.min(MAX_CALL_TOKENS))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::llm::{ChatMessage, Role};
+    use serde_json::json;
 
     fn req() -> ChatRequest {
         ChatRequest {
@@ -311,6 +320,38 @@ mod tests {
                 estimated: false
             }
         );
+    }
+
+    #[test]
+    fn absurd_counts_are_capped_for_every_provider() {
+        let huge = u64::MAX;
+        let bodies = [
+            (
+                ProviderKind::Openai,
+                json!({"choices":[{"message":{"content":"x"}}],
+                       "usage":{"prompt_tokens": huge, "completion_tokens": 9223372036854775807_u64,
+                                "prompt_tokens_details":{"cached_tokens": huge}}}),
+            ),
+            (
+                ProviderKind::Anthropic,
+                json!({"content":[{"type":"text","text":"x"}],
+                       "usage":{"input_tokens": huge, "cache_read_input_tokens": huge,
+                                "cache_creation_input_tokens": huge, "output_tokens": huge}}),
+            ),
+            (
+                ProviderKind::Ollama,
+                json!({"message":{"content":"x"},"done":true,
+                       "prompt_eval_count": huge, "eval_count": huge}),
+            ),
+        ];
+        for (provider, body) in bodies {
+            let s = parse_body(provider, body.to_string().as_bytes()).unwrap();
+            let u = s.usage.normalise(&req(), &s.text);
+            assert!(u.input <= 3 * MAX_CALL_TOKENS, "{provider:?}: {u:?}");
+            assert!(u.output <= MAX_CALL_TOKENS, "{provider:?}: {u:?}");
+            assert!(u.cached <= MAX_CALL_TOKENS, "{provider:?}: {u:?}");
+            assert!(i64::try_from(u.input + u.output).is_ok());
+        }
     }
 
     #[test]

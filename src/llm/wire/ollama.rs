@@ -1,6 +1,6 @@
 //! Ollama: `POST {base_url}/api/chat`, streamed as newline-delimited JSON.
 
-use super::{RawUsage, StreamState, WireError, WireRequest, count, error_in, json};
+use super::{ProviderError, RawUsage, StreamState, WireError, WireRequest, count, error_in, json};
 use crate::llm::{ChatRequest, ResolvedLlm, Role};
 use serde_json::{Value, json};
 
@@ -9,6 +9,11 @@ pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireReq
     messages.extend(req.messages.iter().map(|m| {
         json!({"role": match m.role { Role::User => "user", Role::Assistant => "assistant" }, "content": m.content})
     }));
+    let mut options = json!({"num_predict": s.max_output_tokens});
+    // Sent only when set: otherwise the model's own default (its Modelfile) applies.
+    if let Some(t) = s.temperature {
+        options["temperature"] = json!(t);
+    }
     WireRequest {
         url: format!("{}/api/chat", s.base_url),
         headers: Vec::new(),
@@ -16,7 +21,7 @@ pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireReq
             "model": s.model,
             "messages": messages,
             "stream": stream,
-            "options": {"temperature": s.temperature, "num_predict": s.max_output_tokens},
+            "options": options,
         }),
     }
 }
@@ -33,10 +38,21 @@ fn usage(v: &Value) -> RawUsage {
 
 pub(super) fn apply_line(state: &mut StreamState, line: &str) -> Result<(), WireError> {
     let v = json(line)?;
+    let done_with_error = v.get("done_reason").and_then(Value::as_str) == Some("error");
     if let Some(mut err) = error_in(&v) {
-        // Ollama's in-stream errors carry no type; they come from the server side.
-        err.kinds.push("server_error".into());
+        // Ollama's in-stream errors carry no type. A run that ended with `done_reason: "error"`
+        // (a bad model name through a proxy) or names a missing model fails the same way
+        // every time; others (a crashed runner) come from the server side and may pass.
+        if !done_with_error && !is_permanent(&err.message) {
+            err.kinds.push("server_error".into());
+        }
         return Err(WireError::Provider(err));
+    }
+    if done_with_error {
+        return Err(WireError::Provider(ProviderError {
+            kinds: vec!["done_reason_error".into()],
+            message: "the model stopped with done_reason \"error\" and no message".into(),
+        }));
     }
     if let Some(t) = v.pointer("/message/content").and_then(Value::as_str) {
         state.text.push_str(t);
@@ -46,6 +62,20 @@ pub(super) fn apply_line(state: &mut StreamState, line: &str) -> Result<(), Wire
         state.done = true;
     }
     Ok(())
+}
+
+/// Messages that mean the request itself is wrong, which no retry fixes.
+fn is_permanent(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "not found",
+        "no such model",
+        "does not exist",
+        "invalid",
+        "unknown model",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }
 
 pub(super) fn parse_body(v: &Value) -> Result<StreamState, WireError> {
@@ -95,6 +125,22 @@ mod tests {
             .feed(b"{\"error\":\"model runner crashed\"}\n")
             .unwrap_err();
         assert!(matches!(err, WireError::Provider(e) if e.is_transient()));
+    }
+
+    #[test]
+    fn done_reason_error_and_missing_models_are_not_transient() {
+        for line in [
+            "{\"model\":\"nope\",\"done\":true,\"done_reason\":\"error\",\"error\":\"boom\"}\n",
+            "{\"model\":\"nope\",\"done\":true,\"done_reason\":\"error\"}\n",
+            "{\"error\":\"model 'nope' not found, try pulling it first\"}\n",
+        ] {
+            let mut p = StreamParser::new(ProviderKind::Ollama);
+            let err = p.feed(line.as_bytes()).unwrap_err();
+            assert!(
+                matches!(&err, WireError::Provider(e) if !e.is_transient()),
+                "{line}: {err:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,9 +16,9 @@ pub(super) fn build(s: &ResolvedLlm, req: &ChatRequest, stream: bool) -> WireReq
         .max_tokens_param
         .unwrap_or_else(|| default_param(s));
     body[param.field()] = json!(s.max_output_tokens);
-    // Reasoning models refuse any temperature but the default.
-    if !is_reasoning_model(&s.model) {
-        body["temperature"] = json!(s.temperature);
+    // Sent only when set; reasoning models refuse any temperature but the default.
+    if let Some(t) = s.temperature.filter(|_| !is_reasoning_model(&s.model)) {
+        body["temperature"] = json!(t);
     }
     if stream {
         body["stream_options"] = json!({"include_usage": true});
@@ -102,8 +102,20 @@ mod tests {
     use crate::contract::ProviderKind;
     use crate::llm::wire::StreamParser;
 
+    /// With a temperature set, to see where it is (not) sent.
     fn settings(model: &str, base: &str) -> ResolvedLlm {
-        ResolvedLlm::new(ProviderKind::Openai, model, base)
+        let mut s = ResolvedLlm::new(ProviderKind::Openai, model, base);
+        s.temperature = Some(0.2);
+        s
+    }
+
+    #[test]
+    fn temperature_is_sent_only_when_set() {
+        let req = ChatRequest::single("s", "");
+        let unset = ResolvedLlm::new(ProviderKind::Openai, "gpt-4o-mini", "http://x/v1");
+        assert!(build(&unset, &req, false).body.get("temperature").is_none());
+        let set = settings("gpt-4o-mini", "http://x/v1");
+        assert_eq!(build(&set, &req, false).body["temperature"], json!(0.2));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 use std::ffi::OsString;
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
@@ -43,7 +44,8 @@ pub fn helper_main(args: &[OsString]) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("forge sandbox: {message}");
+    // The helper's stderr is the validator's output pipe; a write that fails has nowhere to go.
+    let _ = writeln!(std::io::stderr(), "forge sandbox: {message}");
     ExitCode::from(SETUP_FAILED)
 }
 
@@ -159,7 +161,7 @@ fn shell(plan: &Plan, mut report: Report, probe: bool) -> String {
         report.mechanisms.sort();
         return match serde_json::to_string(&report) {
             Ok(json) => {
-                println!("{json}");
+                let _ = writeln!(std::io::stdout(), "{json}");
                 std::process::exit(0)
             }
             Err(e) => e.to_string(),

@@ -25,6 +25,16 @@ mod unittest;
 
 use item::{Findings, Item, Summary};
 
+/// Terminal escapes removed from one line, as the digest sees it.
+pub(crate) fn clean_line(line: &str) -> String {
+    ansi::clean(line)
+}
+
+/// A line's shape (numbers and quoted text blanked), to group lines that say the same thing.
+pub(crate) fn shape(line: &str) -> String {
+    item::shape(line)
+}
+
 /// Shown when a failed tool printed nothing at all.
 const NO_OUTPUT: &str = "(no output)";
 
@@ -47,14 +57,36 @@ const RECOGNISERS: [fn(&[&str]) -> Findings; 11] = [
 
 /// A compact digest of a failed tool's output for the model, at most `cap_tokens` tokens.
 pub fn digest(output: &str, cap_tokens: usize) -> String {
+    digest_with_noted(output, &[], cap_tokens)
+}
+
+/// [`digest`] of captured output whose middle was dropped, with the lines of note kept from
+/// that middle (see `validate::noted`) placed where they were, at the omission marker.
+pub fn digest_with_noted(output: &str, noted: &[String], cap_tokens: usize) -> String {
     let cleaned = ansi::clean(output);
     let lines: Vec<&str> = cleaned.lines().collect();
-    if lines.iter().all(|l| l.trim().is_empty()) {
+    if lines.iter().all(|l| l.trim().is_empty()) && noted.is_empty() {
         return cap::fit(&[NO_OUTPUT.to_string()], cap_tokens);
     }
     let (summaries, mut items) = recognise(&lines);
     if items.is_empty() {
         items = fallback::items(&lines);
+    }
+    if !noted.is_empty() {
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("[... ") && l.contains(" bytes omitted"))
+            .unwrap_or(lines.len());
+        items.push(Item {
+            text: format!(
+                "from the middle of the output (lines of note):\n{}",
+                noted.join("\n")
+            ),
+            lines: at..at + 1,
+            severity: item::Severity::Error,
+            fold_key: None,
+            label: String::new(),
+        });
     }
     // Errors before warnings before notes, each in output order: the first error of a build
     // leads, and a cap cuts warnings first.
