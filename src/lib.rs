@@ -10,6 +10,7 @@ pub mod fsutil;
 pub mod history;
 pub mod layout;
 pub mod llm;
+pub mod privacy;
 pub mod timestamp;
 pub mod ui;
 pub mod validate;

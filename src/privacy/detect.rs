@@ -1,0 +1,132 @@
+//! The detector: one `RegexSet` pass says which rules can match, then only those rules run to
+//! find each value, its checks, the allow list and overlaps decide what is reported.
+
+use super::PrivacyError;
+use super::allow::AllowList;
+use super::checks;
+use super::kind::{Category, Kind};
+use super::rules::{Check, RULES};
+use regex::bytes::{Regex, RegexSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// A line carrying this marker is never reported (as gitleaks' `gitleaks:allow` and
+/// detect-secrets' `pragma: allowlist secret`), for fixtures that hold fake values on purpose.
+pub const ALLOW_MARKER: &[u8] = b"forge:allow";
+
+/// One value found: its kind and where its bytes are in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: Kind,
+    pub range: Range<usize>,
+}
+
+/// The compiled rules.
+#[derive(Debug)]
+pub struct Detector {
+    set: RegexSet,
+    rules: Vec<(Kind, Regex, Check)>,
+}
+
+static SHARED: LazyLock<Result<Detector, String>> =
+    LazyLock::new(|| Detector::compile().map_err(|e| e.to_string()));
+
+impl Detector {
+    /// The detector every caller shares, compiled on first use. A rule that does not compile
+    /// is a bug, and reported as an error rather than silently matching nothing.
+    pub fn shared() -> Result<&'static Detector, PrivacyError> {
+        SHARED
+            .as_ref()
+            .map_err(|message| PrivacyError::Rules(message.clone()))
+    }
+
+    fn compile() -> Result<Detector, regex::Error> {
+        let set = RegexSet::new(RULES.iter().map(|r| r.pattern))?;
+        let rules = RULES
+            .iter()
+            .map(|r| Ok((r.kind, Regex::new(r.pattern)?, r.check)))
+            .collect::<Result<_, regex::Error>>()?;
+        Ok(Detector { set, rules })
+    }
+
+    /// Every value in `text` of a category `wanted` accepts, in order, never overlapping.
+    pub fn find(
+        &self,
+        text: &[u8],
+        wanted: &dyn Fn(Category) -> bool,
+        allow: &AllowList,
+    ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for i in self.set.matches(text).iter() {
+            let (kind, re, check) = &self.rules[i];
+            if !wanted(kind.category()) {
+                continue;
+            }
+            for caps in re.captures_iter(text) {
+                let Some(value) = caps.name("v").or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                let name = caps.name("n").map_or(&b""[..], |m| m.as_bytes());
+                if checks::passes(*check, name, value.as_bytes())
+                    && !allow.allows(value.as_bytes())
+                    && !line_allows(text, value.start())
+                {
+                    hits.push(Hit {
+                        kind: *kind,
+                        range: value.range(),
+                    });
+                }
+            }
+        }
+        resolve_overlaps(hits)
+    }
+}
+
+/// Whether the line around `at` carries [`ALLOW_MARKER`].
+fn line_allows(text: &[u8], at: usize) -> bool {
+    let start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = text[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i);
+    text[start..end]
+        .windows(ALLOW_MARKER.len())
+        .any(|w| w == ALLOW_MARKER)
+}
+
+/// Sort by position; where two hits overlap keep the more specific kind, then the longer one.
+fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        match kept.last_mut() {
+            Some(last) if h.range.start < last.range.end => {
+                let rank = |x: &Hit| (x.kind.specificity(), x.range.end - x.range.start);
+                if rank(&h) > rank(last) {
+                    *last = h;
+                }
+            }
+            _ => kept.push(h),
+        }
+    }
+    kept
+}
+
+/// 1-based line number of each hit, counting newlines once over the text.
+pub fn line_numbers(text: &[u8], hits: &[Hit]) -> Vec<usize> {
+    let mut line = 1;
+    let mut pos = 0;
+    hits.iter()
+        .map(|h| {
+            line += text[pos..h.range.start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            pos = h.range.start;
+            line
+        })
+        .collect()
+}
