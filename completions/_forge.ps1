@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export and verify evidence packs')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -288,6 +289,20 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         'forge;evidence;help;help' {
             break
         }
+        'forge;scan' {
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--pii', '--pii', [CompletionResultType]::ParameterName, 'Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'forge;completions' {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
@@ -322,6 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export and verify evidence packs')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -371,6 +387,9 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             break
         }
         'forge;help;evidence;verify' {
+            break
+        }
+        'forge;help;scan' {
             break
         }
         'forge;help;completions' {

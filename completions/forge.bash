@@ -43,6 +43,9 @@ _forge() {
             forge,runs)
                 cmd="forge__subcmd__runs"
                 ;;
+            forge,scan)
+                cmd="forge__subcmd__scan"
+                ;;
             forge__subcmd__contract,help)
                 cmd="forge__subcmd__contract__subcmd__help"
                 ;;
@@ -112,6 +115,9 @@ _forge() {
             forge__subcmd__help,runs)
                 cmd="forge__subcmd__help__subcmd__runs"
                 ;;
+            forge__subcmd__help,scan)
+                cmd="forge__subcmd__help__subcmd__scan"
+                ;;
             forge__subcmd__help__subcmd__contract,lint)
                 cmd="forge__subcmd__help__subcmd__contract__subcmd__lint"
                 ;;
@@ -158,7 +164,7 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence scan completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -578,7 +584,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence completions man help"
+            opts="converge check contract init runs evidence scan completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,6 +821,20 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__init)
             opts="-q -h -V --template --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -978,6 +998,28 @@ _forge() {
         forge__subcmd__runs__subcmd__show)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__scan)
+            opts="-q -h -V --pii --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

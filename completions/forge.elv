@@ -34,6 +34,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
             cand evidence 'Show, export and verify evidence packs'
+            cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -258,6 +259,19 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;evidence;help;help'= {
         }
+        &'forge;scan'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --pii 'Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'forge;completions'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -290,6 +304,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
             cand evidence 'Show, export and verify evidence packs'
+            cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -326,6 +341,8 @@ set edit:completion:arg-completer[forge] = {|@words|
         &'forge;help;evidence;export'= {
         }
         &'forge;help;evidence;verify'= {
+        }
+        &'forge;help;scan'= {
         }
         &'forge;help;completions'= {
         }

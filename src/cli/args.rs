@@ -77,6 +77,8 @@ pub enum Command {
     /// Show, export and verify evidence packs
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Look for secrets and personal data in files (default: the root's files git would track)
+    Scan(ScanArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)
@@ -196,6 +198,16 @@ pub enum EvidenceCommand {
 pub enum ExportFormat {
     Json,
     Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan (folders honour .gitignore); default: the whole root
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers
+    #[arg(long)]
+    pub pii: bool,
 }
 
 #[derive(Debug, Args)]

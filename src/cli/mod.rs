@@ -8,6 +8,7 @@ mod converge;
 mod evidence_cmd;
 mod init;
 mod runs;
+mod scan;
 
 pub use args::{Cli, ColorChoice, Command, Global};
 
@@ -44,6 +45,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Init(a) => init::run(g, a),
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
+        Command::Scan(a) => scan::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

@@ -9,7 +9,7 @@ mod score;
 
 pub use capture::{CapturedOutput, OutputCapture};
 pub use digest::digest;
-pub use env::{is_secret_name, scrubbed_env};
+pub use env::{is_secret_name, is_secret_value, scrub, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
 pub use runner::{DIGEST_TOKENS, run_all, run_all_with_env};
 pub use score::{RoundScore, score_round, score_validator};

@@ -73,6 +73,7 @@ mod tests {
             required,
             timeout: Duration::from_secs(30),
             parse: Parser::ExitCode,
+            env: Vec::new(),
         }
     }
 
