@@ -291,7 +291,8 @@ impl Checker {
                 );
             } else if let Err(e) = crate::privacy::parse_allow_entry(&entry.value) {
                 let first = e.to_string();
-                let why = first.lines().last().unwrap_or("").trim().to_string();
+                let last = first.lines().last().unwrap_or("").trim();
+                let why = last.strip_prefix("error: ").unwrap_or(last).to_string();
                 self.report(
                     &entry,
                     format!("invalid regex in `allow`: {why}"),

@@ -130,3 +130,51 @@ pub fn line_numbers(text: &[u8], hits: &[Hit]) -> Vec<usize> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<&'static str> {
+        let d = Detector::shared().unwrap();
+        d.find(text.as_bytes(), &|_| true, &AllowList::default())
+            .into_iter()
+            .map(|h| h.kind.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn the_most_specific_kind_wins_an_overlap() {
+        let cases: &[(&str, &[&str])] = &[
+            // forge:allow (fake values on the lines below)
+            (
+                "token = \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U\"",
+                &["jwt"],
+            ), // forge:allow
+            ("auth_token: glpat-Ab1Cd2Ef3Gh4Ij5Kl6Mn", &["gitlab_token"]), // forge:allow
+            (
+                "url = \"https://admin:Zq8vLx2mTp4wR7kN@db.acme.io\"",
+                &["url_credentials"],
+            ), // forge:allow
+            (
+                "mail me: jane.doe@acme-mail.de, twice jane.doe@acme-mail.de",
+                &["email", "email"],
+            ),
+            (
+                "sha = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"",
+                &[],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(kinds(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_allow_marker_silences_its_line_only() {
+        let text = "a = 'ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVb' # forge:allow\nb = 'ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVb'\n"; // forge:allow
+        let d = Detector::shared().unwrap();
+        let hits = d.find(text.as_bytes(), &|_| true, &AllowList::default());
+        assert_eq!(line_numbers(text.as_bytes(), &hits), [2]);
+    }
+}

@@ -170,3 +170,131 @@ impl Guard {
         Ok(masked)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVb"; // forge:allow
+
+    fn request(file: &str) -> ChatRequest {
+        ChatRequest {
+            system: "You write code.".into(),
+            messages: vec![ChatMessage {
+                role: Role::User,
+                content: format!(
+                    "# Task: demo\n\nWrite to jane.doe@acme-mail.de\n\n## Files you may create or change\n### FILE: src/app.py\n```\n{file}\n```\n"
+                ),
+            }],
+        }
+    }
+
+    fn guard(dir: &Path, secrets: PrivacyMode, pii: PrivacyMode, allow: &[&str]) -> Guard {
+        let settings = PrivacySettings {
+            secrets,
+            pii,
+            allow: allow.iter().map(|s| s.to_string()).collect(),
+        };
+        Guard::new(&settings, dir).unwrap()
+    }
+
+    #[test]
+    fn defaults_mask_secrets_detect_pii_and_map_answers_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = guard(dir.path(), PrivacyMode::Mask, PrivacyMode::Detect, &[]);
+        let file = format!("import os\nTOKEN = '{TOKEN}'\n");
+        let out = g.outgoing(&request(&file)).unwrap();
+        let sent = &out.request.messages[0].content;
+        assert!(!sent.contains(TOKEN), "{sent}");
+        assert!(
+            sent.contains("jane.doe@acme-mail.de"),
+            "pii is only detected"
+        );
+        let placeholder = sent
+            .split('\'')
+            .find(|s| s.starts_with("FORGE_MASK_GITHUB_TOKEN_"))
+            .unwrap()
+            .to_string();
+        let found: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.kind, f.source.as_str(), f.line, f.count, f.action))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Kind::GithubToken, "src/app.py", 2, 1, Action::Masked),
+                (Kind::Email, "task", 3, 1, Action::Detected),
+            ]
+        );
+        assert!(dir.path().join(".forge/privacy.key").is_file());
+
+        let answer = format!(
+            "### EDIT: src/app.py\n<<<<<<< SEARCH\nTOKEN = '{placeholder}'\n=======\nTOKEN = '{placeholder}'.strip()\n>>>>>>> REPLACE\n"
+        );
+        let back = g.incoming(&answer);
+        assert_eq!(back, answer.replace(&placeholder, TOKEN));
+
+        // The same text again: the same placeholder, and nothing new to report.
+        let again = g.outgoing(&request(&file)).unwrap();
+        assert_eq!(again.request, out.request);
+        assert!(again.findings.is_empty());
+        // A new guard on the same root (a later run) hands out the same placeholder.
+        let later = guard(dir.path(), PrivacyMode::Mask, PrivacyMode::Detect, &[]);
+        assert_eq!(
+            later.outgoing(&request(&file)).unwrap().request,
+            out.request
+        );
+    }
+
+    #[test]
+    fn block_names_file_line_and_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = guard(dir.path(), PrivacyMode::Block, PrivacyMode::Off, &[]);
+        let err = g
+            .outgoing(&request(&format!("x = 1\ny = 2\nTOKEN = '{TOKEN}'")))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string().lines().next().unwrap(),
+            "src/app.py:3: github_token would be sent to the model and privacy.secrets is `block`; nothing was sent"
+        );
+        assert_eq!(err.exit_code(), 2);
+        assert!(!dir.path().join(".forge").exists());
+    }
+
+    #[test]
+    fn off_and_allow_let_values_through_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let req = request(&format!("TOKEN = '{TOKEN}'"));
+        let off = guard(dir.path(), PrivacyMode::Off, PrivacyMode::Off, &[]);
+        let out = off.outgoing(&req).unwrap();
+        assert_eq!(out.request, req);
+        assert!(out.findings.is_empty());
+        let allowed = guard(
+            dir.path(),
+            PrivacyMode::Block,
+            PrivacyMode::Block,
+            &[TOKEN, "/@acme-mail\\.de$/"],
+        );
+        assert_eq!(allowed.outgoing(&req).unwrap().request, req);
+    }
+
+    #[test]
+    fn masked_pii_and_earlier_answers_are_attributed() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = guard(dir.path(), PrivacyMode::Detect, PrivacyMode::Mask, &[]);
+        let mut req = request("x = 1");
+        req.messages.push(ChatMessage {
+            role: Role::Assistant,
+            content: format!("ok\nTOKEN = '{TOKEN}'"),
+        });
+        let out = g.outgoing(&req).unwrap();
+        assert!(!out.request.messages[0].content.contains("jane.doe@"));
+        assert!(out.request.messages[1].content.contains(TOKEN));
+        let answer = out.findings.iter().find(|f| f.kind == Kind::GithubToken);
+        assert_eq!(
+            answer.map(|f| (f.source.as_str(), f.line, f.action)),
+            Some(("answer", 2, Action::Detected))
+        );
+    }
+}
