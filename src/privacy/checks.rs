@@ -24,20 +24,44 @@ pub fn entropy(value: &[u8]) -> f64 {
         .sum()
 }
 
-/// Whether `value` (with `name`, for an assigned value) passes `check`.
-pub fn passes(check: Check, name: &[u8], value: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(value) else {
+/// A match and the parts of it the checks look at.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Candidate<'a> {
+    /// The whole match.
+    pub whole: &'a [u8],
+    /// The value (group `v`, else the whole match).
+    pub value: &'a [u8],
+    /// The full name a value is assigned to (`MY_API_KEY`).
+    pub name: &'a [u8],
+    /// What follows an assigned value when it is code: `(`, `[`, `<` or `::`.
+    pub after: &'a [u8],
+    /// The host of credentials in a URL.
+    pub host: &'a [u8],
+}
+
+/// Whether a candidate passes `check`.
+pub fn passes(check: Check, c: &Candidate) -> bool {
+    let Ok(text) = std::str::from_utf8(c.value) else {
         return false;
     };
     match check {
         Check::None => true,
+        Check::KeyBlock => c.whole.len() >= 64 + 2 * "-----BEGIN PRIVATE KEY-----".len(),
         Check::NotExample => !text.ends_with("EXAMPLE"),
-        Check::UrlPassword => !is_placeholder(text),
-        Check::AssignedValue => {
-            std::str::from_utf8(name).is_ok_and(is_secret_name) && is_secret_value(text)
+        Check::UrlPassword => {
+            !is_placeholder(text) && is_personal_email(&format!("x@{}", String::from_utf8_lossy(c.host)))
         }
-        Check::EmailAddress => is_personal_email(text),
-        Check::PhoneDigits => (8..=15).contains(&digits(text)),
+        Check::AssignedValue => {
+            c.after.is_empty()
+                && std::str::from_utf8(c.name).is_ok_and(is_secret_name)
+                && is_secret_value(text)
+        }
+        Check::EmailAddress => {
+            text.split_once('@').is_some_and(|(local, _)| local.len() <= 64)
+                && text.rsplit('.').next().is_some_and(|tld| tld.len() <= 24)
+                && is_personal_email(text)
+        }
+        Check::PhoneDigits => is_phone(text),
         Check::Iban => text.parse::<iban::Iban>().is_ok(),
         Check::CardNumber => is_card_number(text),
     }
@@ -45,6 +69,16 @@ pub fn passes(check: Check, name: &[u8], value: &[u8]) -> bool {
 
 fn digits(text: &str) -> usize {
     text.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// 8 to 15 digits as E.164 allows, balanced parentheses, no two separators in a row.
+fn is_phone(text: &str) -> bool {
+    let opens = text.matches('(').count();
+    let doubled = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.iter().all(|b| matches!(b, b' ' | b'.' | b'-')));
+    (8..=15).contains(&digits(text)) && opens == text.matches(')').count() && opens <= 1 && !doubled
 }
 
 /// Words a value is made of when it stands for a secret rather than being one.
@@ -132,6 +166,7 @@ fn is_secret_value(value: &str) -> bool {
         });
     v.len() >= MIN_ASSIGNED_LEN
         && !only_word_chars
+        && !is_identifier(v)
         && !path_like
         && !dotted_name
         && !is_placeholder(v)
@@ -139,6 +174,42 @@ fn is_secret_value(value: &str) -> bool {
 }
 
 const MIN_ASSIGNED_LEN: usize = 16;
+
+/// Code, not a secret: a name such as `nl80211_auth_type`, `DOT11_WPS_CONFIG_METHOD_KEYPAD`
+/// or `sqlite3KeyInfoOfIndex`. Split at `_`, `-`, `.` and lower-to-upper case changes, at
+/// least 60% of its characters are in word-like parts of 4 or more (`Index`, `CONFIG`,
+/// `nl80211`); random values almost never have such parts.
+fn is_identifier(v: &str) -> bool {
+    if !v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+        return false;
+    }
+    let mut wordy = 0;
+    for part in v.split(['_', '-', '.']) {
+        let bytes = part.as_bytes();
+        let mut start = 0;
+        for i in 1..=bytes.len() {
+            let boundary = i == bytes.len()
+                || (bytes[i].is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase());
+            if boundary {
+                let word = &part[start..i];
+                if word.len() >= 4 && is_word(word) {
+                    wordy += word.len();
+                }
+                start = i;
+            }
+        }
+    }
+    wordy * 10 >= v.len() * 6
+}
+
+/// Letters of one case (or Capitalised), then digits: `auth`, `CONFIG`, `Index`, `nl80211`.
+fn is_word(w: &str) -> bool {
+    let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+    let rest = letters.get(1..).unwrap_or("");
+    !letters.is_empty()
+        && letters.bytes().all(|b| b.is_ascii_alphabetic())
+        && (rest.bytes().all(|b| b.is_ascii_lowercase()) || letters.bytes().all(|b| b.is_ascii_uppercase()))
+}
 
 /// Domains that belong to no one (RFC 2606, RFC 6761) and file names such as `icon@2x.png`.
 fn is_personal_email(address: &str) -> bool {
@@ -206,10 +277,41 @@ mod tests {
 
     #[test]
     fn ibans_are_checked_by_country_and_mod_97() {
-        assert!(passes(Check::Iban, b"", b"DE89 3704 0044 0532 0130 00"));
-        assert!(passes(Check::Iban, b"", b"GB82WEST12345698765432"));
-        assert!(!passes(Check::Iban, b"", b"DE88 3704 0044 0532 0130 00"));
-        assert!(!passes(Check::Iban, b"", b"AB12 CDEF GHIJ KLMN"));
+        let iban = |v: &'static str| {
+            let c = Candidate {
+                value: v.as_bytes(),
+                ..Candidate::default()
+            };
+            passes(Check::Iban, &c)
+        };
+        assert!(iban("DE89 3704 0044 0532 0130 00"));
+        assert!(iban("GB82WEST12345698765432"));
+        assert!(!iban("DE88 3704 0044 0532 0130 00"));
+        assert!(!iban("AB12 CDEF GHIJ KLMN"));
+    }
+
+    #[test]
+    fn identifiers_are_code_and_random_values_are_not() {
+        for (v, code) in [
+            ("nl80211_auth_type", true),
+            ("DOT11_WPS_CONFIG_METHOD_KEYPAD", true),
+            ("sqlite3KeyInfoOfIndex", true),
+            ("D3DKMT_PRESENTHISTORYTOKEN_0", true),
+            ("q8Zt3vLm0PxR7wKcYh2N", false),
+            ("4/EPZGz3zBXCOArr/SfiJvo58JB0W", false),
+            ("Tr0ub4dor3xQ9vBm", false),
+        ] {
+            assert_eq!(is_identifier(v), code, "{v}");
+        }
+    }
+
+    #[test]
+    fn phones_need_e164_digits() {
+        assert!(is_phone("+49 30 1234 5678"));
+        assert!(is_phone("(415) 555-0134"));
+        assert!(!is_phone("+1 2"));
+        assert!(!is_phone("+49  30 1234 5678"));
+        assert!(!is_phone("+1234567890123456789"));
     }
 
     #[test]
@@ -228,11 +330,12 @@ mod tests {
         ];
         for (name, value, want) in cases {
             let v = value.split('&').next().unwrap_or(value);
-            assert_eq!(
-                passes(Check::AssignedValue, name.as_bytes(), v.as_bytes()),
-                *want,
-                "{name} = {value}"
-            );
+            let c = Candidate {
+                name: name.as_bytes(),
+                value: v.as_bytes(),
+                ..Candidate::default()
+            };
+            assert_eq!(passes(Check::AssignedValue, &c), *want, "{name} = {value}");
         }
     }
 

@@ -3,9 +3,9 @@
 
 use super::PrivacyError;
 use super::allow::AllowList;
-use super::checks;
+use super::checks::{self, Candidate};
 use super::kind::{Category, Kind};
-use super::rules::{Check, RULES};
+use super::rules::{Check, FirstPass, RULES};
 use regex::bytes::{Regex, RegexSet};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -24,8 +24,11 @@ pub struct Hit {
 /// The compiled rules.
 #[derive(Debug)]
 pub struct Detector {
+    /// The rules without a literal to skip to, in one pass; `set_rules[i]` is the rule of
+    /// the set's pattern `i`.
     set: RegexSet,
-    rules: Vec<(Kind, Regex, Check)>,
+    set_rules: Vec<usize>,
+    rules: Vec<(Kind, Regex, Check, FirstPass)>,
 }
 
 static SHARED: LazyLock<Result<Detector, String>> =
@@ -41,12 +44,19 @@ impl Detector {
     }
 
     fn compile() -> Result<Detector, regex::Error> {
-        let set = RegexSet::new(RULES.iter().map(|r| r.pattern))?;
+        let set_rules: Vec<usize> = (0..RULES.len())
+            .filter(|&i| RULES[i].first_pass == FirstPass::Set)
+            .collect();
+        let set = RegexSet::new(set_rules.iter().map(|&i| RULES[i].pattern))?;
         let rules = RULES
             .iter()
-            .map(|r| Ok((r.kind, Regex::new(r.pattern)?, r.check)))
+            .map(|r| Ok((r.kind, Regex::new(r.pattern)?, r.check, r.first_pass)))
             .collect::<Result<_, regex::Error>>()?;
-        Ok(Detector { set, rules })
+        Ok(Detector {
+            set,
+            set_rules,
+            rules,
+        })
     }
 
     /// Every value in `text` of a category `wanted` accepts, in order, never overlapping.
@@ -57,17 +67,36 @@ impl Detector {
         allow: &AllowList,
     ) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for i in self.set.matches(text).iter() {
-            let (kind, re, check) = &self.rules[i];
-            if !wanted(kind.category()) {
+        let set_wanted = self
+            .set_rules
+            .iter()
+            .any(|&i| wanted(self.rules[i].0.category()));
+        let in_set: Vec<usize> = if set_wanted {
+            self.set.matches(text).iter().map(|i| self.set_rules[i]).collect()
+        } else {
+            Vec::new()
+        };
+        for (i, (kind, re, check, first_pass)) in self.rules.iter().enumerate() {
+            if !wanted(kind.category()) || (*first_pass == FirstPass::Set && !in_set.contains(&i))
+            {
                 continue;
             }
             for caps in re.captures_iter(text) {
-                let Some(value) = caps.name("v").or_else(|| caps.get(0)) else {
+                let Some(whole) = caps.get(0) else {
                     continue;
                 };
-                let name = caps.name("n").map_or(&b""[..], |m| m.as_bytes());
-                if checks::passes(*check, name, value.as_bytes())
+                let value = caps.name("v").unwrap_or(whole);
+                let bytes = |name: &str| caps.name(name).map_or(&b""[..], |m| m.as_bytes());
+                let candidate = Candidate {
+                    whole: whole.as_bytes(),
+                    value: value.as_bytes(),
+                    name: caps
+                        .name("n")
+                        .map_or(&b""[..], |n| &text[name_start(text, n.start())..n.end()]),
+                    after: bytes("after"),
+                    host: bytes("host"),
+                };
+                if checks::passes(*check, &candidate)
                     && !allow.allows(value.as_bytes())
                     && !line_allows(text, value.start())
                 {
@@ -80,6 +109,14 @@ impl Detector {
         }
         resolve_overlaps(hits)
     }
+}
+
+/// Where the name that ends in a key-like word starts: `MY_API_` before `KEY`.
+fn name_start(text: &[u8], at: usize) -> usize {
+    text[..at]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
+        .map_or(0, |i| i + 1)
 }
 
 /// Whether the line around `at` carries [`ALLOW_MARKER`].

@@ -127,24 +127,18 @@ mod tests {
         }
     }
 
+    const FAKE_PAT: &str = "ghp_0123456789abcdefghijABCDEFGHIJ012345"; // forge:allow
+    const FAKE_DB_URL: &str = "postgres://app:Zq8vLx2mTp4w@db.internal/app"; // forge:allow
+
     #[test]
     fn secret_values_go_listed_names_stay() {
         let os = |s: &str| OsString::from(s);
         let vars = vec![
             (os("PATH"), os("/usr/bin:/bin")),
-            (
-                os("DATABASE_URL"),
-                os("postgres://app:Zq8vLx2mTp4w@db.internal/app"),
-            ),
-            (
-                os("SOME_VALUE"),
-                os("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
-            ), // forge:allow
+            (os("DATABASE_URL"), os(FAKE_DB_URL)),
+            (os("SOME_VALUE"), os(FAKE_PAT)),
             (os("NPM_TOKEN"), os("npm_ok")),
-            (
-                os("GITHUB_PAT"),
-                os("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
-            ), // forge:allow
+            (os("GITHUB_PAT"), os(FAKE_PAT)),
             (os("GIT_AUTHOR_EMAIL"), os("jane.doe@acme-mail.de")),
         ];
         let kept: Vec<String> = scrub(vars, &["NPM_TOKEN".into()])
