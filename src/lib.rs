@@ -6,13 +6,15 @@ pub mod edits;
 pub mod engine;
 pub mod error;
 pub mod evidence;
-pub mod fsutil;
+pub(crate) mod fsutil;
 pub mod history;
 pub mod layout;
 pub mod llm;
 pub mod privacy;
-pub mod timestamp;
-pub mod ui;
+pub mod run_folder;
+pub(crate) mod sha;
+pub(crate) mod timestamp;
+pub(crate) mod ui;
 pub mod validate;
 pub mod workspace;
 

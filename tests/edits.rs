@@ -1,4 +1,5 @@
 //! Parsing realistic model answers into edits and applying them to a real folder safely.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
@@ -119,19 +120,74 @@ fn path_in_the_info_string() {
 }
 
 #[test]
-fn fences_without_a_path_and_prose_lines_are_not_edits() {
+fn fences_without_a_path_are_not_edits_but_a_sentence_naming_one_path_is() {
     let answer = "Run it like this:\n```sh\npython3 -m unittest\n```\n\
 Update `src/a.py` as follows:\n```python\nx = 1\n```\n\
-Example output:\n```\nok\n```\n";
-    assert_eq!(parse(answer), vec![]);
+Example output:\n```\nok\n```\n\
+Compare `a.py` with `b.py`:\n```\nz\n```\n";
+    assert_eq!(
+        parse(answer),
+        vec![ProposedEdit::WholeFileNamedInProse {
+            path: "src/a.py".into(),
+            content: "x = 1\n".into()
+        }]
+    );
 }
 
 #[test]
-fn a_cut_off_answer_writes_no_half_file() {
-    let answer = "### FILE: src/a.py\n```python\ndef f():\n    return";
-    assert_eq!(parse(answer), vec![]);
-    let answer = "### EDIT: src/a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n";
-    assert_eq!(parse(answer), vec![]);
+fn a_fragment_after_a_sentence_naming_the_file_is_refused_not_written_over_it() {
+    let ws = tempfile::tempdir().unwrap();
+    let original: String = (0..12)
+        .map(|i| format!("def f{i}():\n    return {i}\n\n"))
+        .collect();
+    std::fs::write(ws.path().join("m.py"), &original).unwrap();
+    let snippet = "In `m.py`, change f3:\n```python\ndef f3():\n    return 33\n```\n";
+    let report = apply(ws.path(), &parse(snippet), &any);
+    assert!(!report.usable());
+    assert!(
+        report.feedback().contains("looks like a fragment"),
+        "{}",
+        report.feedback()
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("m.py")).unwrap(),
+        original
+    );
+
+    let whole_file = format!(
+        "Here is the updated `m.py`:\n```python\n{}```\n",
+        original.replace("return 3\n", "return 33\n")
+    );
+    let report = apply(ws.path(), &parse(&whole_file), &any);
+    assert!(report.usable(), "{}", report.feedback());
+    assert!(
+        std::fs::read_to_string(ws.path().join("m.py"))
+            .unwrap()
+            .contains("return 33")
+    );
+}
+
+#[test]
+fn a_cut_off_answer_writes_no_half_file_and_says_so() {
+    for answer in [
+        "### FILE: src/a.py\n```python\ndef f():\n    return",
+        "### EDIT: src/a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n",
+    ] {
+        let edits = parse(answer);
+        assert!(
+            matches!(edits.as_slice(), [ProposedEdit::Refused { path, reason }] if path == "src/a.py" && reason.contains("cut off")),
+            "{edits:?}"
+        );
+        let ws = tempfile::tempdir().unwrap();
+        let report = apply(ws.path(), &edits, &any);
+        assert!(!report.usable());
+        assert!(
+            report.feedback().contains("cut off"),
+            "{}",
+            report.feedback()
+        );
+        assert!(!ws.path().join("src/a.py").exists());
+    }
 }
 
 #[test]
@@ -332,4 +388,109 @@ fn a_symlink_staying_inside_the_workspace_is_fine() {
     std::os::unix::fs::symlink("real", ws.path().join("alias")).unwrap();
     let rel = check_path("alias/a.py", &any, ws.path()).unwrap();
     assert_eq!(rel.as_str(), "alias/a.py");
+}
+
+#[test]
+fn a_huge_search_against_a_huge_file_is_answered_not_stalled() {
+    // The case from issue #14: a 60k-line file and a 30k-line SEARCH. Matching used to compare
+    // every window with every line (minutes); it is now linear, so this test finishes or hangs.
+    let ws = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..60_000).map(|i| format!("value_{i} = f({i})")).collect();
+    let original = lines.join("\n") + "\n";
+    std::fs::write(ws.path().join("big.py"), &original).unwrap();
+    let quote = |edit: &dyn Fn(&str) -> String| -> String {
+        lines[15_000..45_000]
+            .iter()
+            .map(|l| edit(l) + "\n")
+            .collect()
+    };
+    let miss = format!(
+        "### EDIT: big.py\n<<<<<<< SEARCH\n{}=======\ngone = 1\n>>>>>>> REPLACE\n",
+        quote(&|l| format!("{l}  # misquoted"))
+    );
+    let report = apply(ws.path(), &parse(&miss), &any);
+    assert_eq!(report.missed.len(), 1);
+    assert!(
+        report.missed[0].closest.contains("value_"),
+        "{:?}",
+        report.missed[0].closest
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("big.py")).unwrap(),
+        original
+    );
+
+    let hit = format!(
+        "### EDIT: big.py\n<<<<<<< SEARCH\n{}=======\ngone = 1\n>>>>>>> REPLACE\n",
+        quote(&|l| l.to_string())
+    );
+    let report = apply(ws.path(), &parse(&hit), &any);
+    assert!(report.usable(), "{}", report.feedback());
+    let now = std::fs::read_to_string(ws.path().join("big.py")).unwrap();
+    assert_eq!(now.lines().count(), 30_001);
+    assert!(now.contains("value_14999 = f(14999)\ngone = 1\nvalue_45000 = f(45000)\n"));
+}
+
+#[test]
+fn an_oversized_answer_and_too_many_files_are_refused_with_a_reason() {
+    let ws = tempfile::tempdir().unwrap();
+    let big = format!(
+        "### FILE: a.txt\n```\n{}\n```\n",
+        "x".repeat(forge::edits::MAX_ANSWER_BYTES)
+    );
+    let report = apply(ws.path(), &parse(&big), &any);
+    assert!(!report.usable());
+    assert!(
+        report.feedback().contains("over the limit"),
+        "{}",
+        report.feedback()
+    );
+    assert!(!ws.path().join("a.txt").exists());
+
+    let many: String = (0..=forge::edits::MAX_FILES_PER_ANSWER)
+        .map(|n| format!("### FILE: f{n}.txt\n```\nx\n```\n"))
+        .collect();
+    let report = apply(ws.path(), &parse(&many), &any);
+    assert!(!report.usable());
+    assert!(
+        report.feedback().contains("201 files"),
+        "{}",
+        report.feedback()
+    );
+    assert!(!ws.path().join("f0.txt").exists());
+}
+
+#[test]
+fn markers_that_would_land_in_a_file_are_refused_and_the_file_is_unchanged() {
+    // A whole file that still holds merge-conflict markers: they would be written as code.
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::write(ws.path().join("m.py"), "x = 1\n").unwrap();
+    let answer = "### FILE: m.py\n```python\n<<<<<<< HEAD\nx = 2\n>>>>>>> theirs\n```\n";
+    let report = apply(ws.path(), &parse(answer), &any);
+    assert!(!report.usable());
+    let told = report.feedback();
+    assert!(told.contains("line 1 would be `<<<<<<< HEAD`"), "{told}");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("m.py")).unwrap(),
+        "x = 1\n"
+    );
+}
+
+#[test]
+fn a_diff_hunk_that_misses_names_the_closest_lines() {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ws.path().join("m.py"),
+        "def total(xs):\n    return sum(xs)\n",
+    )
+    .unwrap();
+    let answer = "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n def totals(items):\n-    return sum(items)\n+    return sum(items) + 1\n```\n";
+    let report = apply(ws.path(), &parse(answer), &any);
+    assert!(!report.usable());
+    let told = report.feedback();
+    assert!(
+        told.starts_with("A diff hunk of `m.py` was not applied"),
+        "{told}"
+    );
+    assert!(told.contains("   1 | def total(xs):"), "{told}");
 }
