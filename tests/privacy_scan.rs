@@ -1,6 +1,7 @@
 //! `forge scan` through the real binary: the planted corpus is found exactly, ordinary code is
 //! clean, values are never printed, git's ignore rules pick the default files, and the command
 //! works as a `security` validator.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

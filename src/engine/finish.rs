@@ -193,10 +193,12 @@ impl Run {
         if can_call && self.settings.rules.call_fits(&st.progress, estimate) {
             let n = st.progress.iterations;
             let (call, result) = self.ask(n, "synthesis", &req, &self.cancel).await;
-            self.record_call(st, n, call, None);
+            if call.attempts > 0 {
+                self.record_call(st, n, call, None);
+            }
             if let Some(s) = result
                 .ok()
-                .and_then(|resp| evidence::synthesis::parse_llm(&resp.text))
+                .and_then(|(resp, _)| evidence::synthesis::parse_llm(&resp.text))
             {
                 return s;
             }

@@ -76,6 +76,7 @@ impl RunHandle {
 pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
     let client = LlmClient::new(req.llm, req.mode, req.record)?;
     let root = req.contract.root.clone();
+    let guard = crate::privacy::Guard::new(&req.contract.privacy, &root)?;
     let history = blocking({
         let root = root.clone();
         move || History::open(&root)
@@ -119,6 +120,10 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         threshold: req.settings.threshold,
         trace_id: req.trace_id,
     });
+    log.emit(Event::PrivacyPolicy {
+        secrets: contract.privacy.secrets,
+        pii: contract.privacy.pii,
+    });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),
@@ -132,6 +137,7 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         ws,
         run_dir: folder.dir().to_path_buf(),
         started: Instant::now(),
+        guard,
     };
     let key = req.evidence_key;
     let sealing_log = log.clone();

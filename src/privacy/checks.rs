@@ -49,7 +49,8 @@ pub fn passes(check: Check, c: &Candidate) -> bool {
         Check::KeyBlock => c.whole.len() >= 64 + 2 * "-----BEGIN PRIVATE KEY-----".len(),
         Check::NotExample => !text.ends_with("EXAMPLE"),
         Check::UrlPassword => {
-            !is_placeholder(text) && is_personal_email(&format!("x@{}", String::from_utf8_lossy(c.host)))
+            !is_placeholder(text)
+                && is_personal_email(&format!("x@{}", String::from_utf8_lossy(c.host)))
         }
         Check::AssignedValue => {
             c.after.is_empty()
@@ -57,7 +58,8 @@ pub fn passes(check: Check, c: &Candidate) -> bool {
                 && is_secret_value(text)
         }
         Check::EmailAddress => {
-            text.split_once('@').is_some_and(|(local, _)| local.len() <= 64)
+            text.split_once('@')
+                .is_some_and(|(local, _)| local.len() <= 64)
                 && text.rsplit('.').next().is_some_and(|tld| tld.len() <= 24)
                 && is_personal_email(text)
         }
@@ -180,7 +182,10 @@ const MIN_ASSIGNED_LEN: usize = 16;
 /// least 60% of its characters are in word-like parts of 4 or more (`Index`, `CONFIG`,
 /// `nl80211`); random values almost never have such parts.
 fn is_identifier(v: &str) -> bool {
-    if !v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+    if !v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
         return false;
     }
     let mut wordy = 0;
@@ -208,7 +213,8 @@ fn is_word(w: &str) -> bool {
     let rest = letters.get(1..).unwrap_or("");
     !letters.is_empty()
         && letters.bytes().all(|b| b.is_ascii_alphabetic())
-        && (rest.bytes().all(|b| b.is_ascii_lowercase()) || letters.bytes().all(|b| b.is_ascii_uppercase()))
+        && (rest.bytes().all(|b| b.is_ascii_lowercase())
+            || letters.bytes().all(|b| b.is_ascii_uppercase()))
 }
 
 /// Domains that belong to no one (RFC 2606, RFC 6761) and file names such as `icon@2x.png`.

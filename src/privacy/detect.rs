@@ -72,13 +72,16 @@ impl Detector {
             .iter()
             .any(|&i| wanted(self.rules[i].0.category()));
         let in_set: Vec<usize> = if set_wanted {
-            self.set.matches(text).iter().map(|i| self.set_rules[i]).collect()
+            self.set
+                .matches(text)
+                .iter()
+                .map(|i| self.set_rules[i])
+                .collect()
         } else {
             Vec::new()
         };
         for (i, (kind, re, check, first_pass)) in self.rules.iter().enumerate() {
-            if !wanted(kind.category()) || (*first_pass == FirstPass::Set && !in_set.contains(&i))
-            {
+            if !wanted(kind.category()) || (*first_pass == FirstPass::Set && !in_set.contains(&i)) {
                 continue;
             }
             for caps in re.captures_iter(text) {

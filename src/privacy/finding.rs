@@ -2,10 +2,10 @@
 //! done. Never the value.
 
 use super::kind::{Category, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the guard did with the values it found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Sent as it is and recorded (`detect`).
@@ -26,7 +26,7 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: Kind,
     pub category: Category,

@@ -1,10 +1,10 @@
 //! What a finding is: its kind (`github_token`, `email`, ...) and whether that is a secret or
 //! personal data, the two families a contract sets a mode for.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Secrets and personal data have separate modes (`privacy.secrets`, `privacy.pii`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Secret,
@@ -12,7 +12,7 @@ pub enum Category {
 }
 
 /// Every kind of value the detector knows, named as `forge scan` prints it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     PrivateKey,

@@ -22,8 +22,6 @@ pub use key::{KEY_FILE_NAME, MaskKey};
 pub use kind::{Category, Kind};
 pub use scan::{FileFinding, MAX_FILE_BYTES, ScanReport, ScanRequest, Skipped, scan};
 
-use crate::error::exit;
-
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
     /// `block` mode met a value: nothing has been sent.
@@ -49,15 +47,4 @@ pub enum PrivacyError {
     Scan { path: String, message: String },
     #[error("the built-in privacy rules do not compile (a bug in forge): {0}")]
     Rules(String),
-}
-
-impl PrivacyError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            PrivacyError::Blocked { .. } | PrivacyError::Allow(_) | PrivacyError::Scan { .. } => {
-                exit::USAGE
-            }
-            PrivacyError::Key { .. } | PrivacyError::Rules(_) => exit::PROVIDER,
-        }
-    }
 }

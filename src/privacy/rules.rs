@@ -126,11 +126,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         kind: Kind::StripeKey,
-        pattern: concat!(
-            b!(),
-            r"(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,}",
-            b!()
-        ),
+        pattern: concat!(b!(), r"(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,}", b!()),
         check: Check::None,
         first_pass: FirstPass::Literal,
     },
@@ -156,7 +152,7 @@ pub const RULES: &[Rule] = &[
         pattern: concat!(
             r"(?P<n>(?:key|Key|KEY|secret|Secret|SECRET|token|Token|TOKEN|passwd|Passwd|PASSWD|password|Password|PASSWORD|pwd|Pwd|PWD|credential|Credential|CREDENTIAL|creds|Creds|CREDS|auth|Auth|AUTH)[A-Za-z0-9_.-]*)",
             r#"['"]?[ \t]*(?:=|:=|:|=>|\?=)[ \t]*(?:[A-Za-z]?['"`])?"#,
-            r"(?P<v>[A-Za-z0-9+/=_.~-]{16,})(?P<after>\(|\[|<|::)?"
+            r"(?P<v>[A-Za-z0-9+/_.~-][A-Za-z0-9+/=_.~-]{15,})(?P<after>\(|\[|<|::)?"
         ),
         check: Check::AssignedValue,
         first_pass: FirstPass::Literal,

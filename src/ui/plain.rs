@@ -124,6 +124,15 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
             "validator {name} timed out 3 times in a row: its breaker is open and the run is degraded"
         ),
         Event::Notice { message } => format!("note: {message}"),
+        Event::PrivacyFinding { n, finding: f } => format!(
+            "iteration {n}: privacy: {}:{}: {} {} ({}x)",
+            f.source,
+            f.line,
+            f.kind,
+            f.action.as_str(),
+            f.count
+        ),
+        Event::PrivacyPolicy { .. } => return None,
         Event::ArtifactsKept { .. } | Event::SynthesisWritten { .. } => return None,
         Event::RunFinished {
             status,
