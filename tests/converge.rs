@@ -466,6 +466,7 @@ fn json_stream_of_a_converged_run() {
         core,
         [
             "run_started",
+            "privacy_policy",
             "iteration_started",
             "model_finished",
             "validator_finished",

@@ -6,6 +6,8 @@ mod support;
 
 use support::Project;
 
+const DEPLOY_URL: &str = "https://deploy:Zq8vLx2mTp4wR7kN@deploy.acme.io/"; // forge:allow
+
 const BASE: &str =
     "version: 1\nname: demo\ntask: t\nfiles: [a.py]\nvalidators:\n  - name: v\n    run: 'true'\n";
 
@@ -101,10 +103,7 @@ fn the_validator_environment_is_scrubbed_and_env_passes_through() {
         .env("SESSION_COOKIE", "x")
         .env("AUTHORIZATION", "Bearer x")
         // An innocent name with a secret value: dropped for its value.
-        .env(
-            "DEPLOY_URL",
-            "https://deploy:Zq8vLx2mTp4wR7kN@deploy.acme.io/",
-        ) // forge:allow
+        .env("DEPLOY_URL", DEPLOY_URL)
         .env("PLAIN_SETTING", "kept")
         .output()
         .unwrap();

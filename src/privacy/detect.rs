@@ -183,19 +183,15 @@ mod tests {
             .collect()
     }
 
+    const JWT: &str = "token = \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U\""; // forge:allow
+    const URL: &str = "url = \"https://admin:Zq8vLx2mTp4wR7kN@db.acme.io\""; // forge:allow
+
     #[test]
     fn the_most_specific_kind_wins_an_overlap() {
         let cases: &[(&str, &[&str])] = &[
-            // forge:allow (fake values on the lines below)
-            (
-                "token = \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U\"",
-                &["jwt"],
-            ), // forge:allow
+            (JWT, &["jwt"]),
             ("auth_token: glpat-Ab1Cd2Ef3Gh4Ij5Kl6Mn", &["gitlab_token"]), // forge:allow
-            (
-                "url = \"https://admin:Zq8vLx2mTp4wR7kN@db.acme.io\"",
-                &["url_credentials"],
-            ), // forge:allow
+            (URL, &["url_credentials"]),
             (
                 "mail me: jane.doe@acme-mail.de, twice jane.doe@acme-mail.de",
                 &["email", "email"],
