@@ -2,7 +2,11 @@
 //!
 //! Measures, on the release binary:
 //! - `forge check` start-up and bookkeeping: median wall time of `forge check` on a contract whose
-//!   one validator is `true`, minus the median of running `sh -c true` directly;
+//!   one validator is `true` (`sandbox: {mode: off}`), minus the median of running `sh -c true`;
+//! - the sandbox's added start-up per validator: the median of what the runner spawns for a
+//!   sandboxed `true` (forge's helper: namespaces, mounts, Landlock, rlimits) against what it
+//!   spawns with `mode: off` (`sh -c true`), as a ratio; and a whole `forge check` with the
+//!   default sandbox against `mode: off` (this adds the once-per-process probe);
 //! - engine overhead per iteration (prompting, parsing edits, workspace, scoring, history rows;
 //!   everything but the model and the validators): the slope of converge wall time between a
 //!   1-iteration and a 21-iteration run replayed from a cassette, minus the validators' own time
@@ -27,6 +31,21 @@ fn main() {
 
     let check_ms = check_overhead(&forge, dir.path(), config.path());
     println!("check overhead (median, {RUNS} runs): {check_ms:.1} ms over `sh -c true`");
+
+    let (helper, bare) = sandbox_startup(&forge, dir.path());
+    println!(
+        "sandboxed validator start (median, {} interleaved runs): {helper:.1} ms vs {bare:.1} ms \
+         with mode off: +{:.1} ms, ratio {:.1}x",
+        RUNS * 2,
+        helper - bare,
+        helper / bare
+    );
+    let (auto, off) = check_sandboxed(&forge, dir.path(), config.path());
+    println!(
+        "forge check, default sandbox vs mode off (median, {RUNS} runs): {auto:.1} ms vs \
+         {off:.1} ms (+{:.1} ms, probe included)",
+        auto - off
+    );
 
     let per_iter = iteration_overhead(&forge, config.path());
     println!("engine overhead per iteration: {per_iter:.1} ms (validators excluded)");
@@ -75,7 +94,7 @@ fn time_runs(mut f: impl FnMut()) -> f64 {
 fn check_overhead(forge: &Path, root: &Path, config: &Path) -> f64 {
     std::fs::write(
         root.join("check.yaml"),
-        "version: 1\nname: bench\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: ok\n    run: 'true'\n",
+        "version: 1\nname: bench\ntask: t\nfiles: [a.txt]\nroot: .\nsandbox: {mode: off}\nvalidators:\n  - name: ok\n    run: 'true'\n",
     )
     .expect("write contract");
     let with_forge = time_runs(|| {
@@ -92,6 +111,72 @@ fn check_overhead(forge: &Path, root: &Path, config: &Path) -> f64 {
             .expect("sh");
     });
     with_forge - bare
+}
+
+/// What the runner spawns per validator, sandboxed (forge's helper running `true` in
+/// namespaces, as `policy.rs` builds it) and with `mode: off` (`sh -c true`).
+fn sandbox_startup(forge: &Path, root: &Path) -> (f64, f64) {
+    let private = tempfile::tempdir().expect("private dir");
+    let root = root.canonicalize().expect("root");
+    let private_dir = private.path().canonicalize().expect("private");
+    let plan = serde_json::json!({
+        "run": "true",
+        "namespaces": true,
+        "network": false,
+        "writable": [root, private_dir],
+        "hidden": [],
+        "limits": {"memory": 4u64 << 30, "processes": 512, "cpu_time": {"secs": 600, "nanos": 0},
+                   "file_size": 1u64 << 30},
+        "cgroups": [],
+        "landlock": true,
+    })
+    .to_string();
+    // Interleaved, so that both see the same load on a shared machine.
+    let mut helper = Vec::new();
+    let mut bare = Vec::new();
+    for run in 0..=RUNS * 2 {
+        let t = Instant::now();
+        let s = Command::new(forge)
+            .args(["__sandbox-init", &plan])
+            .current_dir(&root)
+            .status()
+            .expect("helper");
+        assert!(s.success());
+        let h = t.elapsed();
+        let t = Instant::now();
+        Command::new("sh")
+            .args(["-c", "true"])
+            .current_dir(&root)
+            .status()
+            .expect("sh");
+        // The first pair warms the page cache.
+        if run > 0 {
+            helper.push(h);
+            bare.push(t.elapsed());
+        }
+    }
+    let (helper, bare) = (median(helper), median(bare));
+    (helper, bare)
+}
+
+/// `forge check` with one `true` validator, default sandbox and `mode: off`.
+fn check_sandboxed(forge: &Path, root: &Path, config: &Path) -> (f64, f64) {
+    let mut times = Vec::new();
+    for (name, sandbox) in [("auto.yaml", ""), ("off.yaml", "sandbox: {mode: off}\n")] {
+        std::fs::write(
+            root.join(name),
+            format!("version: 1\nname: bench\ntask: t\nfiles: [a.txt]\nroot: .\n{sandbox}validators:\n  - name: ok\n    run: 'true'\n"),
+        )
+        .expect("write contract");
+        times.push(time_runs(|| {
+            let s = forge_cmd(forge, root, config)
+                .args(["check", name])
+                .status()
+                .expect("forge");
+            assert!(s.success());
+        }));
+    }
+    (times[0], times[1])
 }
 
 /// Converge `n` iterations replayed from a cassette; returns (wall ms, validator ms).

@@ -36,8 +36,9 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Lint a contract or print its JSON Schema')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
-            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export and verify evidence packs')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export, verify and recheck evidence packs')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage the ed25519 key evidence is signed with')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -52,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('--token-budget', '--token-budget', [CompletionResultType]::ParameterName, 'token-budget')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Answer from a recorded cassette instead of a provider (no key needed)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Record every model exchange of the run to a cassette')
+            [CompletionResult]::new('--signing-key', '--signing-key', [CompletionResultType]::ParameterName, 'Also sign the pack with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--no-apply', '--no-apply', [CompletionResultType]::ParameterName, 'Leave the root untouched even when the run converges')
@@ -221,8 +223,10 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a pack''s Markdown')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON or Markdown')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hashes and signature')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hash and signatures, and optionally the files it lists')
+            [CompletionResult]::new('verify-chain', 'verify-chain', [CompletionResultType]::ParameterValue, 'Check every pack of the root and the chain linking them (metadata.previous)')
+            [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run the stored contract''s validators again on the kept artifacts and compare with the pack')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -241,8 +245,25 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         }
         'forge;evidence;export' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write here instead of stdout (atomically; only ever replaces a regular file)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write here instead of stdout (atomically; only ever replaces a regular file)')
+            [CompletionResult]::new('--signing-key', '--signing-key', [CompletionResultType]::ParameterName, 'in-toto: the ed25519 key to sign with (default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key)')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'forge;evidence;verify' {
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable')
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Also check that the pack''s artifacts match the files under DIR')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
@@ -255,9 +276,22 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'forge;evidence;verify' {
-            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)')
-            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Also check that the pack''s artifacts still match the files under DIR')
+        'forge;evidence;verify-chain' {
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'forge;evidence;recheck' {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
@@ -272,8 +306,10 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         }
         'forge;evidence;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a pack''s Markdown')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON or Markdown')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hashes and signature')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hash and signatures, and optionally the files it lists')
+            [CompletionResult]::new('verify-chain', 'verify-chain', [CompletionResultType]::ParameterValue, 'Check every pack of the root and the chain linking them (metadata.previous)')
+            [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run the stored contract''s validators again on the kept artifacts and compare with the pack')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -284,6 +320,12 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             break
         }
         'forge;evidence;help;verify' {
+            break
+        }
+        'forge;evidence;help;verify-chain' {
+            break
+        }
+        'forge;evidence;help;recheck' {
             break
         }
         'forge;evidence;help;help' {
@@ -301,6 +343,46 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'forge;key' {
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'forge;key;generate' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Folder to write into (default: $XDG_CONFIG_HOME/forge)')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'forge;key;help' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'forge;key;help;generate' {
+            break
+        }
+        'forge;key;help;help' {
             break
         }
         'forge;completions' {
@@ -336,8 +418,9 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Lint a contract or print its JSON Schema')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
-            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export and verify evidence packs')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export, verify and recheck evidence packs')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage the ed25519 key evidence is signed with')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (used to keep man/ current)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -376,8 +459,10 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         }
         'forge;help;evidence' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a pack''s Markdown')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON or Markdown')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hashes and signature')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a pack''s hash and signatures, and optionally the files it lists')
+            [CompletionResult]::new('verify-chain', 'verify-chain', [CompletionResultType]::ParameterValue, 'Check every pack of the root and the chain linking them (metadata.previous)')
+            [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run the stored contract''s validators again on the kept artifacts and compare with the pack')
             break
         }
         'forge;help;evidence;show' {
@@ -389,7 +474,20 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         'forge;help;evidence;verify' {
             break
         }
+        'forge;help;evidence;verify-chain' {
+            break
+        }
+        'forge;help;evidence;recheck' {
+            break
+        }
         'forge;help;scan' {
+            break
+        }
+        'forge;help;key' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)')
+            break
+        }
+        'forge;help;key;generate' {
             break
         }
         'forge;help;completions' {

@@ -37,6 +37,9 @@ _forge() {
             forge,init)
                 cmd="forge__subcmd__init"
                 ;;
+            forge,key)
+                cmd="forge__subcmd__key"
+                ;;
             forge,man)
                 cmd="forge__subcmd__man"
                 ;;
@@ -70,11 +73,17 @@ _forge() {
             forge__subcmd__evidence,help)
                 cmd="forge__subcmd__evidence__subcmd__help"
                 ;;
+            forge__subcmd__evidence,recheck)
+                cmd="forge__subcmd__evidence__subcmd__recheck"
+                ;;
             forge__subcmd__evidence,show)
                 cmd="forge__subcmd__evidence__subcmd__show"
                 ;;
             forge__subcmd__evidence,verify)
                 cmd="forge__subcmd__evidence__subcmd__verify"
+                ;;
+            forge__subcmd__evidence,verify-chain)
+                cmd="forge__subcmd__evidence__subcmd__verify__subcmd__chain"
                 ;;
             forge__subcmd__evidence__subcmd__help,export)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__export"
@@ -82,11 +91,17 @@ _forge() {
             forge__subcmd__evidence__subcmd__help,help)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__help"
                 ;;
+            forge__subcmd__evidence__subcmd__help,recheck)
+                cmd="forge__subcmd__evidence__subcmd__help__subcmd__recheck"
+                ;;
             forge__subcmd__evidence__subcmd__help,show)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__show"
                 ;;
             forge__subcmd__evidence__subcmd__help,verify)
                 cmd="forge__subcmd__evidence__subcmd__help__subcmd__verify"
+                ;;
+            forge__subcmd__evidence__subcmd__help,verify-chain)
+                cmd="forge__subcmd__evidence__subcmd__help__subcmd__verify__subcmd__chain"
                 ;;
             forge__subcmd__help,check)
                 cmd="forge__subcmd__help__subcmd__check"
@@ -109,6 +124,9 @@ _forge() {
             forge__subcmd__help,init)
                 cmd="forge__subcmd__help__subcmd__init"
                 ;;
+            forge__subcmd__help,key)
+                cmd="forge__subcmd__help__subcmd__key"
+                ;;
             forge__subcmd__help,man)
                 cmd="forge__subcmd__help__subcmd__man"
                 ;;
@@ -127,17 +145,38 @@ _forge() {
             forge__subcmd__help__subcmd__evidence,export)
                 cmd="forge__subcmd__help__subcmd__evidence__subcmd__export"
                 ;;
+            forge__subcmd__help__subcmd__evidence,recheck)
+                cmd="forge__subcmd__help__subcmd__evidence__subcmd__recheck"
+                ;;
             forge__subcmd__help__subcmd__evidence,show)
                 cmd="forge__subcmd__help__subcmd__evidence__subcmd__show"
                 ;;
             forge__subcmd__help__subcmd__evidence,verify)
                 cmd="forge__subcmd__help__subcmd__evidence__subcmd__verify"
                 ;;
+            forge__subcmd__help__subcmd__evidence,verify-chain)
+                cmd="forge__subcmd__help__subcmd__evidence__subcmd__verify__subcmd__chain"
+                ;;
+            forge__subcmd__help__subcmd__key,generate)
+                cmd="forge__subcmd__help__subcmd__key__subcmd__generate"
+                ;;
             forge__subcmd__help__subcmd__runs,list)
                 cmd="forge__subcmd__help__subcmd__runs__subcmd__list"
                 ;;
             forge__subcmd__help__subcmd__runs,show)
                 cmd="forge__subcmd__help__subcmd__runs__subcmd__show"
+                ;;
+            forge__subcmd__key,generate)
+                cmd="forge__subcmd__key__subcmd__generate"
+                ;;
+            forge__subcmd__key,help)
+                cmd="forge__subcmd__key__subcmd__help"
+                ;;
+            forge__subcmd__key__subcmd__help,generate)
+                cmd="forge__subcmd__key__subcmd__help__subcmd__generate"
+                ;;
+            forge__subcmd__key__subcmd__help,help)
+                cmd="forge__subcmd__key__subcmd__help__subcmd__help"
                 ;;
             forge__subcmd__runs,help)
                 cmd="forge__subcmd__runs__subcmd__help"
@@ -164,7 +203,7 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence scan completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence scan key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,7 +391,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__converge)
-            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --allow-degraded --replay --record --root --json --quiet --no-progress --color --help --version"
+            opts="-q -h -V --provider --model --base-url --max-iterations --threshold --token-budget --no-apply --allow-degraded --replay --record --signing-key --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +429,10 @@ _forge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -406,7 +449,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__evidence)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version show export verify help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version show export verify verify-chain recheck help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,14 +471,14 @@ _forge() {
             return 0
             ;;
         forge__subcmd__evidence__subcmd__export)
-            opts="-o -q -h -V --format --output --root --json --quiet --no-progress --color --help --version"
+            opts="-o -q -h -V --format --output --signing-key --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "json md" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json md in-toto" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -443,6 +486,10 @@ _forge() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -462,7 +509,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__evidence__subcmd__help)
-            opts="show export verify help"
+            opts="show export verify verify-chain recheck help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +537,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__evidence__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__evidence__subcmd__help__subcmd__recheck)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -531,6 +592,42 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__evidence__subcmd__help__subcmd__verify__subcmd__chain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__evidence__subcmd__recheck)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__evidence__subcmd__show)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -554,13 +651,17 @@ _forge() {
             return 0
             ;;
         forge__subcmd__evidence__subcmd__verify)
-            opts="-q -h -V --key-file --artifacts --root --json --quiet --no-progress --color --help --version"
+            opts="-q -h -V --key-file --public-key --artifacts --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -583,8 +684,38 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__evidence__subcmd__verify__subcmd__chain)
+            opts="-q -h -V --key-file --public-key --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence scan completions man help"
+            opts="converge check contract init runs evidence scan key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,7 +813,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__evidence)
-            opts="show export verify"
+            opts="show export verify verify-chain recheck"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +827,20 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help__subcmd__evidence__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__evidence__subcmd__recheck)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -737,6 +882,20 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__evidence__subcmd__verify__subcmd__chain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -754,6 +913,34 @@ _forge() {
         forge__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__key)
+            opts="generate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__help__subcmd__key__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -854,6 +1041,96 @@ _forge() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__key)
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version generate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__key__subcmd__generate)
+            opts="-q -h -V --out --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__key__subcmd__help)
+            opts="generate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__key__subcmd__help__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__key__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -33,8 +33,9 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand contract 'Lint a contract or print its JSON Schema'
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
-            cand evidence 'Show, export and verify evidence packs'
+            cand evidence 'Show, export, verify and recheck evidence packs'
             cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
+            cand key 'Manage the ed25519 key evidence is signed with'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -48,6 +49,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand --token-budget 'token-budget'
             cand --replay 'Answer from a recorded cassette instead of a provider (no key needed)'
             cand --record 'Record every model exchange of the run to a cassette'
+            cand --signing-key 'Also sign the pack with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)'
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --no-apply 'Leave the root untouched even when the run converges'
@@ -200,8 +202,10 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand show 'Print a pack''s Markdown'
-            cand export 'Write a run''s pack as JSON or Markdown'
-            cand verify 'Check a pack''s hashes and signature'
+            cand export 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation'
+            cand verify 'Check a pack''s hash and signatures, and optionally the files it lists'
+            cand verify-chain 'Check every pack of the root and the chain linking them (metadata.previous)'
+            cand recheck 'Run the stored contract''s validators again on the kept artifacts and compare with the pack'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'forge;evidence;show'= {
@@ -218,8 +222,24 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;evidence;export'= {
             cand --format 'format'
-            cand -o 'o'
-            cand --output 'output'
+            cand -o 'Write here instead of stdout (atomically; only ever replaces a regular file)'
+            cand --output 'Write here instead of stdout (atomically; only ever replaces a regular file)'
+            cand --signing-key 'in-toto: the ed25519 key to sign with (default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;evidence;verify'= {
+            cand --key-file 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)'
+            cand --public-key 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable'
+            cand --artifacts 'Also check that the pack''s artifacts match the files under DIR'
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --json 'Machine-readable output on stdout'
@@ -231,9 +251,21 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'forge;evidence;verify'= {
-            cand --key-file 'The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)'
-            cand --artifacts 'Also check that the pack''s artifacts still match the files under DIR'
+        &'forge;evidence;verify-chain'= {
+            cand --key-file 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)'
+            cand --public-key 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;evidence;recheck'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --json 'Machine-readable output on stdout'
@@ -247,8 +279,10 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;evidence;help'= {
             cand show 'Print a pack''s Markdown'
-            cand export 'Write a run''s pack as JSON or Markdown'
-            cand verify 'Check a pack''s hashes and signature'
+            cand export 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation'
+            cand verify 'Check a pack''s hash and signatures, and optionally the files it lists'
+            cand verify-chain 'Check every pack of the root and the chain linking them (metadata.previous)'
+            cand recheck 'Run the stored contract''s validators again on the kept artifacts and compare with the pack'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'forge;evidence;help;show'= {
@@ -256,6 +290,10 @@ set edit:completion:arg-completer[forge] = {|@words|
         &'forge;evidence;help;export'= {
         }
         &'forge;evidence;help;verify'= {
+        }
+        &'forge;evidence;help;verify-chain'= {
+        }
+        &'forge;evidence;help;recheck'= {
         }
         &'forge;evidence;help;help'= {
         }
@@ -271,6 +309,41 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'forge;key'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand generate 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;key;generate'= {
+            cand --out 'Folder to write into (default: $XDG_CONFIG_HOME/forge)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;key;help'= {
+            cand generate 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;key;help;generate'= {
+        }
+        &'forge;key;help;help'= {
         }
         &'forge;completions'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
@@ -303,8 +376,9 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand contract 'Lint a contract or print its JSON Schema'
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
-            cand evidence 'Show, export and verify evidence packs'
+            cand evidence 'Show, export, verify and recheck evidence packs'
             cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
+            cand key 'Manage the ed25519 key evidence is signed with'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -333,8 +407,10 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;help;evidence'= {
             cand show 'Print a pack''s Markdown'
-            cand export 'Write a run''s pack as JSON or Markdown'
-            cand verify 'Check a pack''s hashes and signature'
+            cand export 'Write a run''s pack as JSON, Markdown, or a signed in-toto attestation'
+            cand verify 'Check a pack''s hash and signatures, and optionally the files it lists'
+            cand verify-chain 'Check every pack of the root and the chain linking them (metadata.previous)'
+            cand recheck 'Run the stored contract''s validators again on the kept artifacts and compare with the pack'
         }
         &'forge;help;evidence;show'= {
         }
@@ -342,7 +418,16 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;help;evidence;verify'= {
         }
+        &'forge;help;evidence;verify-chain'= {
+        }
+        &'forge;help;evidence;recheck'= {
+        }
         &'forge;help;scan'= {
+        }
+        &'forge;help;key'= {
+            cand generate 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+        }
+        &'forge;help;key;generate'= {
         }
         &'forge;help;completions'= {
         }

@@ -38,8 +38,9 @@ complete -c forge -n "__fish_forge_needs_command" -f -a "check" -d 'Run the vali
 complete -c forge -n "__fish_forge_needs_command" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
 complete -c forge -n "__fish_forge_needs_command" -f -a "init" -d 'Write a starter contract under contracts/'
 complete -c forge -n "__fish_forge_needs_command" -f -a "runs" -d 'The run history'
-complete -c forge -n "__fish_forge_needs_command" -f -a "evidence" -d 'Show, export and verify evidence packs'
+complete -c forge -n "__fish_forge_needs_command" -f -a "evidence" -d 'Show, export, verify and recheck evidence packs'
 complete -c forge -n "__fish_forge_needs_command" -f -a "scan" -d 'Look for secrets and personal data in files (default: the root\'s files git would track)'
+complete -c forge -n "__fish_forge_needs_command" -f -a "key" -d 'Manage the ed25519 key evidence is signed with'
 complete -c forge -n "__fish_forge_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c forge -n "__fish_forge_needs_command" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
 complete -c forge -n "__fish_forge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,6 +52,7 @@ complete -c forge -n "__fish_forge_using_subcommand converge" -l threshold -r
 complete -c forge -n "__fish_forge_using_subcommand converge" -l token-budget -r
 complete -c forge -n "__fish_forge_using_subcommand converge" -l replay -d 'Answer from a recorded cassette instead of a provider (no key needed)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand converge" -l record -d 'Record every model exchange of the run to a cassette' -r -F
+complete -c forge -n "__fish_forge_using_subcommand converge" -l signing-key -d 'Also sign the pack with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand converge" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand converge" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -152,19 +154,21 @@ complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcom
 complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "list" -d 'The run history, newest first'
 complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One run with its iterations and validator results'
 complete -c forge -n "__fish_forge_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l json -d 'Machine-readable output on stdout'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s q -l quiet -d 'Print only errors'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s h -l help -d 'Print help'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -s V -l version -d 'Print version'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "show" -d 'Print a pack\'s Markdown'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "verify" -d 'Check a pack\'s hashes and signature'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "show" -d 'Print a pack\'s Markdown'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "export" -d 'Write a run\'s pack as JSON, Markdown, or a signed in-toto attestation'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "verify" -d 'Check a pack\'s hash and signatures, and optionally the files it lists'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "verify-chain" -d 'Check every pack of the root and the chain linking them (metadata.previous)'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "recheck" -d 'Run the stored contract\'s validators again on the kept artifacts and compare with the pack'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and not __fish_seen_subcommand_from show export verify verify-chain recheck help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -175,8 +179,10 @@ complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_su
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l format -r -f -a "json\t''
-md\t''"
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s o -l output -r -F
+md\t''
+in-toto\t'A DSSE envelope around an in-toto Statement v1, signed with ed25519'"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s o -l output -d 'Write here instead of stdout (atomically; only ever replaces a regular file)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l signing-key -d 'in-toto: the ed25519 key to sign with (default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -184,10 +190,11 @@ never\t''"
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l json -d 'Machine-readable output on stdout'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only errors'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -l no-progress -d 'No progress bars or spinners, even on a terminal'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l key-file -d 'The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)' -r -F
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l artifacts -d 'Also check that the pack\'s artifacts still match the files under DIR' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l key-file -d 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l public-key -d 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l artifacts -d 'Also check that the pack\'s artifacts match the files under DIR' -r -F
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -197,9 +204,31 @@ complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_su
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l no-progress -d 'No progress bars or spinners, even on a terminal'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l key-file -d 'The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l public-key -d 'Trust ed25519 signatures by this public key (SPKI PEM); repeatable' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from verify-chain" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from recheck" -s V -l version -d 'Print version'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a pack\'s Markdown'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
-complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a pack\'s hashes and signature'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a run\'s pack as JSON, Markdown, or a signed in-toto attestation'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a pack\'s hash and signatures, and optionally the files it lists'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "verify-chain" -d 'Check every pack of the root and the chain linking them (metadata.previous)'
+complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "recheck" -d 'Run the stored contract\'s validators again on the kept artifacts and compare with the pack'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand scan" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand scan" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
@@ -211,6 +240,29 @@ complete -c forge -n "__fish_forge_using_subcommand scan" -s q -l quiet -d 'Prin
 complete -c forge -n "__fish_forge_using_subcommand scan" -l no-progress -d 'No progress bars or spinners, even on a terminal'
 complete -c forge -n "__fish_forge_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -f -a "generate" -d 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+complete -c forge -n "__fish_forge_using_subcommand key; and not __fish_seen_subcommand_from generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -l out -d 'Folder to write into (default: $XDG_CONFIG_HOME/forge)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'
+complete -c forge -n "__fish_forge_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand completions" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -230,20 +282,24 @@ complete -c forge -n "__fish_forge_using_subcommand man" -s q -l quiet -d 'Print
 complete -c forge -n "__fish_forge_using_subcommand man" -l no-progress -d 'No progress bars or spinners, even on a terminal'
 complete -c forge -n "__fish_forge_using_subcommand man" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand man" -s V -l version -d 'Print version'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "runs" -d 'The run history'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "evidence" -d 'Show, export and verify evidence packs'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "scan" -d 'Look for secrets and personal data in files (default: the root\'s files git would track)'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "runs" -d 'The run history'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "evidence" -d 'Show, export, verify and recheck evidence packs'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "scan" -d 'Look for secrets and personal data in files (default: the root\'s files git would track)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "key" -d 'Manage the ed25519 key evidence is signed with'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence scan key completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "lint" -d 'Validate a contract'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the contract\'s JSON Schema'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'The run history, newest first'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run with its iterations and validator results'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "show" -d 'Print a pack\'s Markdown'
-complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
-complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify" -d 'Check a pack\'s hashes and signature'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "export" -d 'Write a run\'s pack as JSON, Markdown, or a signed in-toto attestation'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify" -d 'Check a pack\'s hash and signatures, and optionally the files it lists'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify-chain" -d 'Check every pack of the root and the chain linking them (metadata.previous)'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "recheck" -d 'Run the stored contract\'s validators again on the kept artifacts and compare with the pack'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'

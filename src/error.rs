@@ -85,7 +85,9 @@ fn llm_exit(e: &LlmError) -> u8 {
 
 fn validate_exit(e: &ValidateError) -> u8 {
     match e {
-        ValidateError::Spawn { .. } | ValidateError::Wait { .. } => exit::PROVIDER,
+        ValidateError::Spawn { .. } | ValidateError::Wait { .. } | ValidateError::Sandbox(_) => {
+            exit::PROVIDER
+        }
         ValidateError::Cancelled => exit::INTERRUPTED,
     }
 }
@@ -103,11 +105,15 @@ fn history_exit(e: &HistoryError) -> u8 {
 
 fn evidence_exit(e: &EvidenceError) -> u8 {
     match e {
-        EvidenceError::Unreadable { .. } | EvidenceError::KeyFile { .. } => exit::USAGE,
+        EvidenceError::Unreadable { .. }
+        | EvidenceError::KeyFile { .. }
+        | EvidenceError::Exists(_) => exit::USAGE,
         EvidenceError::Key(_)
         | EvidenceError::Serialize(_)
         | EvidenceError::Unsignable(_)
         | EvidenceError::Write { .. } => exit::PROVIDER,
+        EvidenceError::Altered(_) => exit::FAILED,
+        EvidenceError::History(e) => history_exit(e),
     }
 }
 

@@ -31,6 +31,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     Ok(())
 }
 
+/// `write_atomic`, but only where nothing is, or a regular file is: a symlink, device, FIFO or
+/// folder at `path` is refused, never replaced or written through.
+pub fn replace_regular_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "it exists and is not a regular file (a symlink, folder, device or FIFO is never replaced)",
+        )),
+        _ => write_atomic(path, bytes, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod llm;
 pub mod privacy;
 pub mod run_folder;
+pub mod sandbox;
 pub(crate) mod sha;
 pub(crate) mod timestamp;
 pub(crate) mod ui;

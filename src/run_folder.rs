@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 pub const EVENTS_FILE: &str = "events.jsonl";
 pub const CONTRACT_FILE: &str = "contract.yaml";
 pub const CASSETTE_FILE: &str = "cassette.jsonl";
+/// The final (or best) files of the run.
+pub const ARTIFACTS_DIR: &str = "artifacts";
 
 #[derive(Debug, Clone)]
 pub struct RunFolder {

@@ -472,3 +472,42 @@ fn schema_knows_every_key_the_loader_accepts() {
         assert!(top.contains(&key), "{key} missing from {top:?}");
     }
 }
+
+#[test]
+fn the_sandbox_section_of_spec_11_lints_clean_and_is_in_the_schema() {
+    let p = Project::new();
+    p.file(
+        "c.yaml",
+        "version: 1\nname: s\ntask: t\nfiles: [a.py]\n\
+         sandbox:\n  mode: auto\n  network: false\n  writable: []\n  memory: 4GiB\n  processes: 512\n\
+         \x20 cpu_time: 10m\n  file_size: 1GiB\n\
+         validators:\n  - name: a\n    run: 'true'\n    sandbox: {mode: required, network: true}\n",
+    );
+    let (code, _, err) = forge(&p, &["contract", "lint", "c.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = forge(&p, &["contract", "schema"]);
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = s.to_string();
+    for key in [
+        "\"writable\"",
+        "\"cpu_time\"",
+        "\"file_size\"",
+        "\"processes\"",
+        "\"off\"",
+    ] {
+        assert!(text.contains(key), "{key} not in schema");
+    }
+    assert!(
+        s["properties"]["sandbox"].is_object(),
+        "{}",
+        s["properties"]
+    );
+    p.file(
+        "bad.yaml",
+        "version: 1\nname: s\ntask: t\nfiles: [a.py]\nsandbox: {mode: sometimes}\n\
+         validators:\n  - name: a\n    run: 'true'\n",
+    );
+    let (code, _, err) = forge(&p, &["contract", "lint", "bad.yaml"]);
+    assert_eq!(code, 2);
+    assert_has(&err, "bad.yaml:5:17: unknown value `sometimes`");
+}

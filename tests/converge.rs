@@ -325,7 +325,11 @@ fn run_timeout_stops_the_run_and_kills_the_validator() {
         "  - name: slow\n    run: echo $$ > {}; exec sleep 5\n    timeout: 30s\n",
         pid_file.display()
     );
-    let p = project(&validator, "threshold: 1.0\nlimits:\n  run_timeout: 1s\n");
+    // Watching the validator's pid from outside needs the host's PIDs and a marker folder.
+    let p = project(
+        &validator,
+        "threshold: 1.0\nlimits:\n  run_timeout: 1s\nsandbox: {mode: off}\n",
+    );
     let llm = FakeLlm::start(Provider::Openai);
     llm.push_files(&[("src/a.txt", "done\n")]);
 
@@ -467,6 +471,7 @@ fn json_stream_of_a_converged_run() {
         [
             "run_started",
             "privacy_policy",
+            "sandbox",
             "iteration_started",
             "model_finished",
             "validator_finished",
@@ -748,7 +753,12 @@ fn a_file_changed_in_the_root_during_the_run_is_not_overwritten() {
         once = once.display(),
         root = root_file.display()
     );
-    contract(&p, &validator, "threshold: 1.0\n");
+    // The validator plays the user editing the root: the sandbox must let it write there.
+    let writable = format!(
+        "threshold: 1.0\nsandbox:\n  writable: [src, {}]\n",
+        m.path().display()
+    );
+    contract(&p, &validator, &writable);
     let llm = FakeLlm::start(Provider::Openai);
     llm.push_files(&[("src/a.txt", "done\n")]);
 
@@ -848,7 +858,8 @@ fn ctrl_c_interrupts_kills_the_validator_and_keeps_the_evidence() {
         "  - name: slow\n    run: echo $$ > {pid}.tmp; mv {pid}.tmp {pid}; exec sleep 30\n    timeout: 60s\n",
         pid = pid_file.display()
     );
-    let p = project(&validator, "threshold: 1.0\n");
+    // Watching the validator's pid from outside needs the host's PIDs and a marker folder.
+    let p = project(&validator, "threshold: 1.0\nsandbox: {mode: off}\n");
     let llm = FakeLlm::start(Provider::Openai);
     llm.push_files(&[("src/a.txt", "done\n")]);
 

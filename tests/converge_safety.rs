@@ -37,6 +37,11 @@ evidence:
     )
 }
 
+/// `text` (a contract) with a `sandbox:` section added.
+fn with_sandbox(text: String, sandbox: &str) -> String {
+    format!("{text}sandbox: {sandbox}\n")
+}
+
 /// A project with src/a.txt saying `todo` and `contract.yaml` from [`contract`].
 fn project_with(files: &[&str], run: &str, max_iterations: u32) -> Project {
     let p = Project::new();
@@ -377,7 +382,9 @@ fn a_run_killed_with_sigkill_is_marked_interrupted_on_the_next_start() {
         marker.display()
     );
     p.file("src/a.txt", "todo\n");
-    p.file("slow.yaml", &contract("slow", &["src/a.txt"], &slow, 1));
+    // The test watches the validator's pid from outside: host PIDs, a marker folder.
+    let slow_contract = contract("slow", &["src/a.txt"], &slow, 1);
+    p.file("slow.yaml", &with_sandbox(slow_contract, "{mode: off}"));
     p.file("quick.yaml", &contract("quick", &["src/a.txt"], DONE, 1));
     let _orphan = Orphan {
         pid_file: pid_file.clone(),
@@ -492,6 +499,9 @@ fn secrets_reach_the_provider_and_nothing_else() {
         seen.path().display()
     );
     let p = project_with(&["src/a.txt"], &validator, 3);
+    let opened = format!("{{writable: [{}]}}", seen.path().display());
+    let safety = contract("safety", &["src/a.txt"], &validator, 3);
+    p.file("contract.yaml", &with_sandbox(safety, &opened));
     let llm = FakeLlm::start(Provider::Openai);
     llm.push_files(&[("src/a.txt", "not yet\n")]);
     llm.push_files(&[("src/a.txt", "done\n")]);
@@ -817,7 +827,9 @@ fn ctrl_c_stops_the_validators_and_records_the_run_as_interrupted() {
         marker.display()
     );
     p.file("src/a.txt", "todo\n");
-    p.file("slow.yaml", &contract("slow", &["src/a.txt"], &slow, 1));
+    // The test watches the validator's pid from outside: host PIDs, a marker folder.
+    let slow_contract = contract("slow", &["src/a.txt"], &slow, 1);
+    p.file("slow.yaml", &with_sandbox(slow_contract, "{mode: off}"));
     let _orphan = Orphan {
         pid_file: pid_file.clone(),
     };

@@ -49,7 +49,10 @@ fn request(p: &Project, contract: &Path, script: &Path) -> RunRequest {
         llm,
         mode: ClientMode::Replay(script.to_path_buf()),
         record: None,
-        evidence_key: forge::evidence::EvidenceKey::for_signing(Some(&key_file)).unwrap(),
+        signers: forge::evidence::Signers::new(
+            forge::evidence::EvidenceKey::for_signing(Some(&key_file)).unwrap(),
+            None,
+        ),
         observers: Vec::new(),
         trace_id: Some("trace-1".into()),
     }

@@ -62,9 +62,12 @@ fn a_signed_pack_verifies_with_its_key() {
     assert_eq!(names, ["parse", "schema", "canonical hash", "signature"]);
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&pack).unwrap()).unwrap();
+    assert_eq!(written["schema"], "forge.evidence/v2");
     assert_eq!(written["integrity"]["canonicalization"], "JCS (RFC 8785)");
-    assert_eq!(written["integrity"]["algorithm"], "hmac-sha256");
-    assert_eq!(written["integrity"]["key_id"], key(KEY_BYTES).key_id());
+    let sigs = written["integrity"]["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 1, "no signing key configured: HMAC only");
+    assert_eq!(sigs[0]["algorithm"], "hmac-sha256");
+    assert_eq!(sigs[0]["key_id"], key(KEY_BYTES).key_id());
 }
 
 #[test]
@@ -145,7 +148,10 @@ fn a_flipped_signature_byte_is_invalid_with_a_good_hash() {
 
 fn sample_signature(pack: &std::path::Path) -> String {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(pack).unwrap()).unwrap();
-    v["integrity"]["signature"].as_str().unwrap().to_string()
+    v["integrity"]["signatures"][0]["signature"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -202,7 +208,7 @@ fn another_key_is_told_apart_from_tampering() {
     );
     let detail = failed_check(&report, "signature");
     let want = format!(
-        "signed with another key (key_id {}, yours is {})",
+        "signed with another HMAC key (key_id {}, yours is {})",
         key(KEY_BYTES).key_id(),
         key(b"a completely different key").key_id()
     );
@@ -221,7 +227,7 @@ fn without_any_key_the_signature_cannot_pass_and_no_key_is_created() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "FAIL signature: cannot check the signature: no evidence key",
+            "FAIL signature: cannot check the signature: no trusted key",
         ));
     assert!(
         !p.config_home.path().join("forge/evidence.key").exists(),
@@ -277,7 +283,7 @@ fn an_unknown_schema_is_invalid() {
     let p = Project::new();
     let (pack, kf) = signed(&p);
     tamper(&pack, |t| {
-        t.replacen("forge.evidence/v1", "forge.evidence/v9", 1)
+        t.replacen("forge.evidence/v2", "forge.evidence/v9", 1)
     });
     let report = verify_json(&p, &pack.display().to_string(), &kf, 1);
     assert!(failed_check(&report, "schema").contains("unknown schema `forge.evidence/v9`"));
@@ -364,7 +370,10 @@ fn show_renders_markdown_from_the_json_by_run_id_or_path() {
         "tests (failed)",
         "AssertionError: 'a b' != 'a-b'",
         "| `src/slug.py` | 61 |",
-        &format!("| Key id | `{}` |", key(KEY_BYTES).key_id()),
+        &format!(
+            "| Signature (hmac-sha256) | key `{}`:",
+            key(KEY_BYTES).key_id()
+        ),
         &format!("forge evidence verify .forge/runs/{RUN}/evidence.json"),
     ] {
         assert!(md.contains(needle), "missing {needle:?} in\n{md}");

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forge::contract::{Parser, Validator, ValidatorKind};
+use forge::sandbox::{Mode, SandboxSettings};
 use forge::validate::{ValidateError, ValidatorResult, run_all, score_round};
 use std::path::Path;
 use std::sync::Mutex;
@@ -19,6 +20,10 @@ fn validator(name: &str, run: &str) -> Validator {
         timeout: Duration::from_secs(30),
         parse: Parser::ExitCode,
         env: Vec::new(),
+        sandbox: SandboxSettings {
+            mode: Mode::Off,
+            ..SandboxSettings::default()
+        },
     }
 }
 

@@ -74,11 +74,14 @@ pub enum Command {
     /// The run history
     #[command(subcommand)]
     Runs(RunsCommand),
-    /// Show, export and verify evidence packs
+    /// Show, export, verify and recheck evidence packs
     #[command(subcommand)]
     Evidence(EvidenceCommand),
     /// Look for secrets and personal data in files (default: the root's files git would track)
     Scan(ScanArgs),
+    /// Manage the ed25519 key evidence is signed with
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)
@@ -116,6 +119,9 @@ pub struct ConvergeArgs {
     /// Record every model exchange of the run to a cassette
     #[arg(long, value_name = "CASSETTE")]
     pub record: Option<PathBuf>,
+    /// Also sign the pack with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)
+    #[arg(long, value_name = "F")]
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -173,24 +179,46 @@ pub enum EvidenceCommand {
         /// A run id or a path to evidence.json
         target: String,
     },
-    /// Write a run's pack as JSON or Markdown
+    /// Write a run's pack as JSON, Markdown, or a signed in-toto attestation
     Export {
+        /// A run id or a path to evidence.json
         run_id: String,
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Write here instead of stdout (atomically; only ever replaces a regular file)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// in-toto: the ed25519 key to sign with (default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key)
+        #[arg(long, value_name = "F")]
+        signing_key: Option<PathBuf>,
     },
-    /// Check a pack's hashes and signature
+    /// Check a pack's hash and signatures, and optionally the files it lists
     Verify {
-        /// Path to evidence.json
-        pack: PathBuf,
-        /// The evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)
+        /// A run id or a path to evidence.json
+        target: String,
+        /// The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)
         #[arg(long, value_name = "F")]
         key_file: Option<PathBuf>,
-        /// Also check that the pack's artifacts still match the files under DIR
+        /// Trust ed25519 signatures by this public key (SPKI PEM); repeatable
+        #[arg(long, value_name = "F")]
+        public_key: Vec<PathBuf>,
+        /// Also check that the pack's artifacts match the files under DIR
         #[arg(long, value_name = "DIR")]
         artifacts: Option<PathBuf>,
+    },
+    /// Check every pack of the root and the chain linking them (metadata.previous)
+    VerifyChain {
+        /// The HMAC evidence key (default: FORGE_EVIDENCE_KEY, then $XDG_CONFIG_HOME/forge/evidence.key)
+        #[arg(long, value_name = "F")]
+        key_file: Option<PathBuf>,
+        /// Trust ed25519 signatures by this public key (SPKI PEM); repeatable
+        #[arg(long, value_name = "F")]
+        public_key: Vec<PathBuf>,
+    },
+    /// Run the stored contract's validators again on the kept artifacts and compare with the pack
+    Recheck {
+        /// A run id or a path to evidence.json
+        target: String,
     },
 }
 
@@ -198,6 +226,19 @@ pub enum EvidenceCommand {
 pub enum ExportFormat {
     Json,
     Md,
+    /// A DSSE envelope around an in-toto Statement v1, signed with ed25519
+    #[value(name = "in-toto")]
+    InToto,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)
+    Generate {
+        /// Folder to write into (default: $XDG_CONFIG_HOME/forge)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -20,14 +20,14 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         None => ClientMode::Live,
     };
     let llm = crate::llm::resolve_settings(&flags, &contract.llm)?;
-    let evidence_key = crate::evidence::EvidenceKey::for_signing(None)?;
+    let signers = crate::evidence::Signers::resolve(None, a.signing_key.as_deref())?;
     let request = RunRequest {
         contract,
         settings,
         llm,
         mode,
         record: a.record.clone(),
-        evidence_key,
+        signers,
         observers: vec![crate::ui::observer_for(g.json, g.quiet, g.no_progress)],
         trace_id: None,
     };

@@ -7,8 +7,10 @@ mod contract_cmd;
 mod converge;
 mod evidence_cmd;
 mod init;
+mod key_cmd;
 mod runs;
 mod scan;
+mod verify_cmd;
 
 pub use args::{Cli, ColorChoice, Command, Global};
 
@@ -18,6 +20,9 @@ use std::process::ExitCode;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    if let Some(code) = crate::sandbox::helper_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -46,6 +51,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
         Command::Scan(a) => scan::run(g, a),
+        Command::Key(a) => key_cmd::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

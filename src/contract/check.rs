@@ -5,9 +5,10 @@ use super::Diagnostic;
 use super::model::*;
 use super::paths::check_relative;
 use super::raw::*;
+use super::sandbox::SandboxKeys;
 use super::yaml_error::{STARTER, suggest};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where the contract came from, for the fields of `Contract` that are not in the YAML.
@@ -72,7 +73,9 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
     }
     let files = files.map(|f| c.paths(f.value)).unwrap_or_default();
     let context = raw.context.map(|f| c.paths(f.value)).unwrap_or_default();
-    let validators = c.validators(raw.validators, top);
+    let root = origin.root.as_deref();
+    let sandbox = c.sandbox(raw.sandbox, root);
+    let validators = c.validators(raw.validators, top, &sandbox, root);
 
     let threshold = raw.threshold.map_or(DEFAULT_THRESHOLD, |t| {
         if !(t.value > 0.0 && t.value <= 1.0) {
@@ -134,12 +137,12 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
 }
 
 #[derive(Default)]
-struct Checker {
+pub(super) struct Checker {
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Checker {
-    fn report<T>(&mut self, at: &At<T>, message: String, help: &str) {
+    pub(super) fn report<T>(&mut self, at: &At<T>, message: String, help: &str) {
         self.report_at((at.line, at.column), message, help);
     }
 
@@ -181,6 +184,8 @@ impl Checker {
         &mut self,
         raw: Option<At<Vec<At<RawValidator>>>>,
         top: (usize, usize),
+        sandbox: &SandboxKeys,
+        root: Option<&Path>,
     ) -> Vec<Validator> {
         let Some(list) = self.required(raw, top, "validators", "add at least one validator") else {
             return Vec::new();
@@ -196,7 +201,7 @@ impl Checker {
         let mut out = Vec::new();
         for v in list.value {
             let at = (v.line, v.column);
-            if let Some(built) = self.validator(v.value, at, &mut seen) {
+            if let Some(built) = self.validator(v.value, at, &mut seen, (sandbox, root)) {
                 out.push(built);
             }
         }
@@ -208,6 +213,7 @@ impl Checker {
         raw: RawValidator,
         at: (usize, usize),
         seen: &mut HashMap<String, usize>,
+        (sandbox, root): (&SandboxKeys, Option<&Path>),
     ) -> Option<Validator> {
         let name = self.required(raw.name, at, "name", "give the validator a unique `name`");
         if let Some(n) = &name {
@@ -244,6 +250,7 @@ impl Checker {
             .unwrap_or(DEFAULT_TIMEOUT);
         let parse = raw.parse.map_or(Parser::ExitCode, |p| self.parser(p));
         let env = raw.env.map(|e| self.env_names(e.value)).unwrap_or_default();
+        let sandbox = self.sandbox(raw.sandbox, root).resolve(sandbox, root);
         Some(Validator {
             name: name?.value,
             kind: raw.kind.map_or(ValidatorKind::Custom, |k| k.value),
@@ -253,6 +260,7 @@ impl Checker {
             timeout,
             parse,
             env,
+            sandbox,
         })
     }
 
@@ -311,7 +319,7 @@ impl Checker {
         }
     }
 
-    fn duration(&mut self, d: At<HumanDuration>) -> Option<Duration> {
+    pub(super) fn duration(&mut self, d: At<HumanDuration>) -> Option<Duration> {
         match humantime::parse_duration(&d.value.0) {
             Ok(v) if v > Duration::ZERO => Some(v),
             Ok(_) => {

@@ -6,6 +6,7 @@ mod paths;
 mod raw;
 mod read;
 mod root;
+mod sandbox;
 mod schema;
 mod yaml_error;
 

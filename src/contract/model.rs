@@ -42,6 +42,8 @@ pub struct Validator {
     pub parse: Parser,
     /// Variables passed through although their name or value looks like a secret.
     pub env: Vec<String>,
+    /// The contract's `sandbox:` overridden by the validator's own.
+    pub sandbox: crate::sandbox::SandboxSettings,
 }
 
 #[derive(

@@ -83,6 +83,8 @@ pub struct RawContract {
     pub evidence: Option<At<RawEvidence>>,
     /// What may reach a model: secrets and personal data found in what is sent.
     pub privacy: Option<At<RawPrivacy>>,
+    /// How validators are confined (SPEC §11); a validator's own `sandbox:` overrides keys.
+    pub sandbox: Option<At<RawSandbox>>,
 }
 
 impl RawContract {
@@ -102,6 +104,7 @@ impl RawContract {
             && self.fallback.is_none()
             && self.evidence.is_none()
             && self.privacy.is_none()
+            && self.sandbox.is_none()
     }
 }
 
@@ -129,6 +132,56 @@ pub struct RawValidator {
     /// Environment variables passed to this validator although their name or value looks
     /// like a secret (every other such variable is removed).
     pub env: Option<At<Vec<At<String>>>>,
+    /// This validator's sandbox keys, overriding the contract's one by one.
+    pub sandbox: Option<At<RawSandbox>>,
+}
+
+/// How validators are confined (SPEC §11).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSandbox {
+    /// off, auto (use what the machine allows; default) or required (refuse without namespaces).
+    pub mode: Option<At<crate::sandbox::Mode>>,
+    /// Give validators the host's network instead of a private loopback; default false.
+    pub network: Option<At<bool>>,
+    /// Extra writable paths: absolute, `~/...`, or relative to the root.
+    pub writable: Option<At<Vec<At<String>>>>,
+    /// Writable memory per process (and for the whole validator where a cgroup is possible),
+    /// e.g. "4GiB", "512MiB"; default 4GiB.
+    pub memory: Option<At<ByteSize>>,
+    /// Most processes and threads; default 512.
+    #[schemars(range(min = 1))]
+    pub processes: Option<At<i64>>,
+    /// CPU time per process, e.g. "10m"; default 10m.
+    pub cpu_time: Option<At<HumanDuration>>,
+    /// Largest file a validator may write, e.g. "1GiB"; default 1GiB.
+    pub file_size: Option<At<ByteSize>>,
+}
+
+/// A size in bytes: a whole number, or a number with a unit such as "512MiB" or "4GB".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ByteSize {
+    Bytes(u64),
+    Text(String),
+}
+
+impl JsonSchema for ByteSize {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "ByteSize".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": 1 },
+                { "type": "string", "pattern": r"^\s*[0-9.]+\s*[A-Za-z]*\s*$" }
+            ],
+            "examples": ["4GiB", "512MiB", "1GB"]
+        })
+    }
 }
 
 /// Run limits.

@@ -124,3 +124,66 @@ fn single_problem_renders_as_one_located_line() {
         "c.yaml:3:1: unknown key `x`\n  help: did you mean `y`?"
     );
 }
+
+#[test]
+fn sandbox_keys_resolve_contract_then_validator() {
+    let text = "version: 1\nname: s\ntask: t\nfiles: [a.py]\n\
+                sandbox: {mode: required, memory: 512MiB, processes: 64, writable: [cache, /opt/x]}\n\
+                validators:\n  - name: a\n    run: 'true'\n\
+                \x20 - name: b\n    run: 'true'\n    sandbox: {network: true, memory: 1GB, cpu_time: 90s}\n";
+    let (dir, path) = write(text);
+    let c = load(&path, None).unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let (a, b) = (&c.validators[0].sandbox, &c.validators[1].sandbox);
+    assert_eq!(a.mode, crate::sandbox::Mode::Required);
+    assert!(!a.network);
+    assert_eq!(a.limits.memory, 512 << 20);
+    assert_eq!(a.limits.processes, 64);
+    assert_eq!(
+        a.writable,
+        vec![root.join("cache"), PathBuf::from("/opt/x")]
+    );
+    assert_eq!(a.hidden, vec![root.join(".forge")]);
+    assert!(b.network);
+    assert_eq!(b.limits.memory, 1_000_000_000);
+    assert_eq!(b.limits.processes, 64);
+    assert_eq!(b.limits.cpu_time, Duration::from_secs(90));
+    assert_eq!(b.mode, crate::sandbox::Mode::Required);
+}
+
+#[test]
+fn sandbox_defaults_are_auto_and_closed() {
+    let (_dir, path) = write(MINIMAL);
+    let s = &load(&path, None).unwrap().validators[0].sandbox;
+    assert_eq!(s.mode, crate::sandbox::Mode::Auto);
+    assert!(!s.network);
+    assert!(s.writable.is_empty());
+    assert_eq!(s.limits, crate::sandbox::ResourceLimits::default());
+}
+
+#[test]
+fn bad_sandbox_values_are_located() {
+    for (yaml, line, column, needle) in [
+        ("sandbox: {mode: strict}\n", 5, 17, "unknown value `strict`"),
+        ("sandbox:\n  memory: lots\n", 6, 11, "bad size for `memory`"),
+        (
+            "sandbox:\n  processes: 0\n",
+            6,
+            14,
+            "`processes` 0 is out of range",
+        ),
+        ("sandbox:\n  cpu_time: soon\n", 6, 13, "bad duration"),
+        ("sandbox:\n  writable: [../up]\n", 6, 14, "leaves the root"),
+        ("sandbox:\n  netwrok: true\n", 6, 3, "unknown key `netwrok`"),
+    ] {
+        let text = format!(
+            "version: 1\nname: s\ntask: t\nfiles: [a.py]\n{yaml}\
+                            validators:\n  - name: a\n    run: 'true'\n"
+        );
+        let (_dir, path) = write(&text);
+        let err = load(&path, None).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert!(d.message.contains(needle), "{yaml}: {d:?}");
+        assert_eq!((d.line, d.column), (line, column), "{yaml}: {d:?}");
+    }
+}

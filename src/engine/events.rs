@@ -54,6 +54,12 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         trace_id: Option<String>,
     },
+    /// How the run's validators are confined: the layers this machine gives them, those it
+    /// lacks (SPEC §11), before any validator runs.
+    Sandbox {
+        #[serde(flatten)]
+        sandbox: crate::sandbox::SandboxRecord,
+    },
     IterationStarted {
         n: u32,
     },

@@ -39,7 +39,10 @@ impl Run {
                 }
             }
         };
-        match keep_artifacts(&self.run_dir.join("artifacts"), &kept.files) {
+        match keep_artifacts(
+            &self.run_dir.join(crate::run_folder::ARTIFACTS_DIR),
+            &kept.files,
+        ) {
             Ok(artifacts) => self.log.emit(Event::ArtifactsKept { artifacts }),
             Err(e) => {
                 st.failure.get_or_insert(RunFailure::Record(e));

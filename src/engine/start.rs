@@ -6,10 +6,11 @@ use super::failure::RunFailure;
 use super::log::{EventLog, Observer};
 use super::run::{Run, RunOutcome, RunSettings, StopSignal};
 use crate::contract::Contract;
-use crate::evidence::{self, EvidenceKey};
+use crate::evidence::{self, Signers};
 use crate::history::{History, HistoryRecorder};
 use crate::llm::{ClientMode, LlmClient, ResolvedLlm};
 use crate::run_folder::RunFolder;
+use crate::sandbox::SandboxRecord;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,7 +27,8 @@ pub struct RunRequest {
     pub mode: ClientMode,
     /// `--record FILE`: also write every exchange there.
     pub record: Option<PathBuf>,
-    pub evidence_key: EvidenceKey,
+    /// What the pack is signed with: the HMAC evidence key, and ed25519 when configured.
+    pub signers: Signers,
     /// Consumers that must see every event in order (terminal output, `--json`).
     pub observers: Vec<Box<dyn Observer>>,
     /// The caller's trace id, recorded in `run_started` and the pack.
@@ -124,6 +126,10 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         secrets: contract.privacy.secrets,
         pii: contract.privacy.pii,
     });
+    let validators = contract.validators.iter();
+    let sandbox =
+        SandboxRecord::for_validators(validators.map(|v| (v.name.as_str(), &v.sandbox))).await;
+    log.emit(Event::Sandbox { sandbox });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),
@@ -139,11 +145,11 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         started: Instant::now(),
         guard,
     };
-    let key = req.evidence_key;
+    let signers = req.signers;
     let sealing_log = log.clone();
     let task = tokio::spawn(async move {
         let outcome = run.execute().await;
-        seal(outcome, sealing_log, folder, key, root).await
+        seal(outcome, sealing_log, folder, signers, root).await
     });
     Ok(RunHandle {
         run_id,
@@ -189,7 +195,7 @@ async fn seal(
     mut outcome: RunOutcome,
     log: Arc<EventLog>,
     folder: RunFolder,
-    key: EvidenceKey,
+    signers: Signers,
     root: PathBuf,
 ) -> RunOutcome {
     let closing = log.clone();
@@ -199,6 +205,7 @@ async fn seal(
     }
     let events = log.events();
     let run_id = outcome.run_id.clone();
+    let chain_root = root.clone();
     let written = blocking(move || -> Result<PathBuf, evidence::EvidenceError> {
         let bytes = std::fs::read(folder.events_path()).map_err(|e| {
             evidence::EvidenceError::Unreadable {
@@ -207,8 +214,9 @@ async fn seal(
             }
         })?;
         let mut pack = evidence::build(&events, crate::sha::sha256_hex(&bytes))?;
-        evidence::sign(&mut pack, &key)?;
-        Ok(evidence::write_pack(folder.dir(), &pack)?.json)
+        // Sealed into the root's evidence chain (metadata.previous) in one history transaction.
+        let history = History::open(&chain_root)?;
+        Ok(evidence::seal(&mut pack, &signers, &history, folder.dir())?.json)
     })
     .await;
     let failure = match written {

@@ -41,6 +41,7 @@ impl Default for RawEvidence {
             },
             events_sha256: None,
             privacy: None,
+            sandbox: None,
         }
     }
 }
@@ -62,7 +63,11 @@ impl Fold {
                     forge_version: forge_version.clone(),
                     contract: contract.clone(),
                     llm: llm.clone(),
+                    previous: None,
                 });
+            }
+            Event::Sandbox { sandbox } => {
+                self.raw.sandbox = Some(sandbox.clone());
             }
             Event::ModelFinished { n, call, answer } => {
                 self.raw.tool_invocations.push(ToolInvocation::ModelCall {

@@ -112,12 +112,17 @@ pub fn default_path() -> Result<PathBuf, EvidenceError> {
         })
 }
 
+/// A key file is small and regular: a FIFO or device given as a key must not hang or flood.
+const KEY_FILE_CAP: super::input::Limit = super::input::Limit(64 * 1024);
+
 fn read_key_file(path: &Path) -> Result<EvidenceKey, EvidenceError> {
-    let bytes = std::fs::read(path).map_err(|e| EvidenceError::KeyFile {
-        path: path.display().to_string(),
-        missing: e.kind() == std::io::ErrorKind::NotFound,
-        message: e.to_string(),
-    })?;
+    use super::input::InputError;
+    let bytes =
+        super::input::read_regular(path, KEY_FILE_CAP).map_err(|e| EvidenceError::KeyFile {
+            path: path.display().to_string(),
+            missing: matches!(&e, InputError::Io(io) if io.kind() == std::io::ErrorKind::NotFound),
+            message: e.to_string(),
+        })?;
     EvidenceKey::from_bytes(bytes).map_err(|_| EvidenceError::KeyFile {
         path: path.display().to_string(),
         missing: false,

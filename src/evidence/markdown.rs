@@ -66,6 +66,7 @@ pub fn render_markdown(pack: &EvidencePack) -> String {
             "degraded",
             if o.degraded { "yes" } else { "no" }.to_string(),
         ),
+        ("sandbox", cell(&sandbox_words(raw.sandbox.as_ref()))),
         ("reason", cell(&o.reason)),
         ("final_score", format!("{:.2}", m.final_score)),
         ("total_iterations", m.total_iterations.to_string()),
@@ -90,6 +91,31 @@ pub fn render_markdown(pack: &EvidencePack) -> String {
         ),
     ];
     fill(TEMPLATE, &values)
+}
+
+/// The sandbox's layers in a table cell: what was used, what was missing, who ran without.
+fn sandbox_words(record: Option<&crate::sandbox::SandboxRecord>) -> String {
+    let Some(r) = record else {
+        return "not recorded".into();
+    };
+    let names = |ms: &[crate::sandbox::Mechanism]| {
+        ms.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let mut words = if r.mechanisms.is_empty() {
+        "none".to_string()
+    } else {
+        names(&r.mechanisms)
+    };
+    if !r.missing.is_empty() {
+        words.push_str(&format!("; missing: {}", names(&r.missing)));
+    }
+    if !r.unconfined.is_empty() {
+        words.push_str(&format!("; mode off: {}", r.unconfined.join(", ")));
+    }
+    if !r.network.is_empty() {
+        words.push_str(&format!("; network open: {}", r.network.join(", ")));
+    }
+    words
 }
 
 /// Replace every `{{name}}` in `template` with its value, in one left-to-right pass. Unknown
@@ -346,17 +372,32 @@ fn artifact_table(pack: &EvidencePack) -> String {
 }
 
 fn integrity(pack: &EvidencePack) -> String {
-    match &pack.integrity {
-        None => "_This pack is not signed._".to_string(),
-        Some(i) => format!(
-            "| | |\n|---|---|\n| Canonicalization | {} |\n| sha256 | `{}` |\n| Algorithm | {} |\n| Key id | `{}` |\n| Signature | `{}` |",
-            cell(&i.canonicalization),
-            cell(&i.sha256),
-            cell(&i.algorithm),
-            cell(&i.key_id),
-            cell(&i.signature)
+    let Some(i) = &pack.integrity else {
+        return "_This pack is not signed._".to_string();
+    };
+    let mut out = format!(
+        "| | |\n|---|---|\n| Canonicalization | {} |\n| sha256 | `{}` |",
+        cell(&i.canonicalization),
+        cell(&i.sha256)
+    );
+    let chain = match &pack.metadata.previous {
+        Some(l) => format!(
+            "follows run `{}` (sha256 `{}`)",
+            cell(&l.run_id),
+            cell(&l.sha256)
         ),
+        None => "first pack of this root's chain, or written before packs were chained".to_string(),
+    };
+    out.push_str(&format!("\n| Chain | {chain} |"));
+    for s in &i.signatures {
+        out.push_str(&format!(
+            "\n| Signature ({}) | key `{}`: `{}` |",
+            cell(&s.algorithm),
+            cell(&s.key_id),
+            cell(&s.signature)
+        ));
     }
+    out
 }
 
 /// The first thing an auditor reads: whether a live model answered, or a cassette did.

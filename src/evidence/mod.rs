@@ -1,11 +1,17 @@
-//! Evidence packs (SPEC §5): the pack, canonical JSON, HMAC signing, verification, Markdown.
+//! Evidence packs (SPEC §5, §9): the pack, canonical JSON, signing, verification, Markdown.
 
+mod artifacts;
 pub mod canonical;
+pub mod chain;
 mod fold;
+pub mod input;
+pub mod intoto;
 mod key;
 mod markdown;
 mod model;
-mod sign;
+pub mod recheck;
+pub mod sign;
+pub mod signing_key;
 pub mod synthesis;
 mod verify;
 mod write;
@@ -14,8 +20,8 @@ pub use fold::{build, fold_raw, rebuild};
 pub use key::{ENV_VAR as KEY_ENV_VAR, EvidenceKey, default_path as default_key_path};
 pub use markdown::render_markdown;
 pub use model::*;
-pub use sign::sign;
-pub use verify::{Check, VerifyReport, verify};
+pub use sign::{Signers, seal, sign};
+pub use verify::{Check, Trust, VerifyReport, verify};
 pub use write::{JSON_FILE, MARKDOWN_FILE, PackPaths, read_pack, write_pack};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,4 +42,12 @@ pub enum EvidenceError {
     Unsignable(String),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+    /// The pack's content no longer matches its own hash.
+    #[error("{0}")]
+    Altered(String),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
+    /// Something that is never replaced is already there.
+    #[error("{0}")]
+    Exists(String),
 }

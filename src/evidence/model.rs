@@ -1,10 +1,12 @@
-//! The evidence pack, field for field as SPEC §5 names it (`forge.evidence/v1`).
+//! The evidence pack, field for field as SPEC §5 names it (`forge.evidence/v2`, SPEC §9).
 
 use crate::history::RunStatus;
 use serde::{Deserialize, Serialize};
 
-/// The `schema` value of every pack this forge writes and can verify.
-pub const SCHEMA: &str = "forge.evidence/v1";
+/// The `schema` value of every pack this forge writes.
+pub const SCHEMA: &str = "forge.evidence/v2";
+/// The schema of packs written before signatures became a list; `verify` still checks them.
+pub const SCHEMA_V1: &str = "forge.evidence/v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidencePack {
@@ -25,6 +27,10 @@ pub struct Metadata {
     pub forge_version: String,
     pub contract: ContractRef,
     pub llm: LlmRef,
+    /// The pack sealed last in the same root before this one; `null` for the first. Absent
+    /// from packs written before forge chained them (they read as `None` too).
+    #[serde(default)]
+    pub previous: Option<PackLink>,
 }
 
 pub use crate::engine::{Artifact, Edit};
@@ -45,6 +51,9 @@ pub struct RawEvidence {
     /// written before the run folder existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_sha256: Option<String>,
+    /// How the validators were confined (SPEC §11; absent in packs written before the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::SandboxRecord>,
     /// What the privacy guard found in what was sent (absent in packs written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<PrivacyEvidence>,
@@ -129,15 +138,71 @@ pub enum GeneratedBy {
     Template,
 }
 
+/// A pack's place in the root's evidence chain: which run, and the sha256 of its canonical
+/// content (`integrity.sha256`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackLink {
+    pub run_id: String,
+    pub sha256: String,
+}
+
+/// How the pack is sealed: one hash, any number of signatures over the same canonical bytes.
+/// A v1 pack's single HMAC signature (`algorithm`, `key_id`, `signature` beside the hash) reads
+/// as a one-entry list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "IntegrityOnDisk")]
 pub struct Integrity {
     /// Always "JCS (RFC 8785)".
     pub canonicalization: String,
     /// sha256 (hex) of the canonical JSON of the pack without `integrity`.
     pub sha256: String,
-    /// Always "hmac-sha256".
+    pub signatures: Vec<Signature>,
+}
+
+/// One signature of the canonical bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    /// "hmac-sha256" | "ed25519"
     pub algorithm: String,
+    /// Names the key without revealing it, e.g. `ed25519:` + 16 hex digits.
     pub key_id: String,
-    /// HMAC-SHA256 (hex) of the same canonical bytes.
+    /// ed25519 only: the raw 32-byte public key, base64. A hint for the reader, never trusted
+    /// on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// hex for HMAC, base64 for ed25519.
     pub signature: String,
+}
+
+/// Both layouts `integrity` has had on disk.
+#[derive(Deserialize)]
+struct IntegrityOnDisk {
+    canonicalization: String,
+    sha256: String,
+    #[serde(default)]
+    signatures: Vec<Signature>,
+    algorithm: Option<String>,
+    key_id: Option<String>,
+    signature: Option<String>,
+}
+
+impl From<IntegrityOnDisk> for Integrity {
+    fn from(d: IntegrityOnDisk) -> Integrity {
+        let mut signatures = d.signatures;
+        if let (Some(algorithm), Some(key_id), Some(signature)) =
+            (d.algorithm, d.key_id, d.signature)
+        {
+            signatures.push(Signature {
+                algorithm,
+                key_id,
+                public_key: None,
+                signature,
+            });
+        }
+        Integrity {
+            canonicalization: d.canonicalization,
+            sha256: d.sha256,
+            signatures,
+        }
+    }
 }

@@ -1,12 +1,13 @@
-//! `forge evidence verify`: is this pack whole, signed with our key, and (optionally) do the
-//! files it lists still match?
+//! `forge evidence verify`: is this pack whole, signed with a key the reader trusts, and
+//! (optionally) do the files it lists still match?
 
-use super::canonical::{self, ALGORITHM};
-use super::{EvidenceKey, EvidencePack, SCHEMA};
-use hmac::Mac;
+use super::canonical;
+use super::input;
+use super::sign::{ED25519, Ed25519PublicKey, HMAC_SHA256, Verifier, decode_signature};
+use super::{EvidenceKey, EvidencePack, SCHEMA, SCHEMA_V1};
 use serde::Serialize;
-use serde_json::Value;
-use std::path::{Component, Path};
+use serde_json::{Map, Value};
+use std::path::Path;
 
 /// One named check and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,6 +22,9 @@ pub struct Check {
 pub struct VerifyReport {
     pub valid: bool,
     pub checks: Vec<Check>,
+    /// An input was refused or could not be read at all (exit 2 rather than 1).
+    #[serde(skip)]
+    pub unreadable: bool,
 }
 
 pub const CHECK_PARSE: &str = "parse";
@@ -28,10 +32,20 @@ pub const CHECK_SCHEMA: &str = "schema";
 pub const CHECK_HASH: &str = "canonical hash";
 pub const CHECK_SIGNATURE: &str = "signature";
 
+/// The keys a reader trusts: their HMAC evidence key, and ed25519 public keys they pinned.
+#[derive(Debug, Default)]
+pub struct Trust {
+    pub hmac: Option<EvidenceKey>,
+    pub public: Vec<Ed25519PublicKey>,
+}
+
 impl VerifyReport {
-    /// The pack could not be read as JSON at all (truncated, not JSON).
-    pub fn unreadable(&self) -> bool {
-        self.checks.iter().any(|c| c.name == CHECK_PARSE && !c.ok)
+    fn new() -> VerifyReport {
+        VerifyReport {
+            valid: false,
+            checks: Vec::new(),
+            unreadable: false,
+        }
     }
 
     /// The checks that failed.
@@ -49,26 +63,22 @@ impl VerifyReport {
     }
 }
 
-/// Check a pack's bytes. `key` is the key to check the signature with (None: the signature
-/// cannot be checked, which makes the pack invalid); `artifacts` is a folder whose files must
+/// Check a pack's bytes against the keys in `trust`; `artifacts` is a folder whose files must
 /// match the pack's `artifacts` list.
-pub fn verify(bytes: &[u8], key: Option<&EvidenceKey>, artifacts: Option<&Path>) -> VerifyReport {
-    let mut report = VerifyReport {
-        valid: false,
-        checks: Vec::new(),
-    };
-    let value: Value = match serde_json::from_slice(bytes) {
+pub fn verify(bytes: &[u8], trust: &Trust, artifacts: Option<&Path>) -> VerifyReport {
+    let mut report = VerifyReport::new();
+    let value = match input::parse_json_strict(bytes) {
         Ok(v) => v,
         Err(e) => {
+            report.unreadable = true;
             report.push(CHECK_PARSE, false, format!("not a JSON document: {e}"));
             return report;
         }
     };
     report.push(CHECK_PARSE, true, "JSON document");
 
-    let pack = check_schema(&value, &mut report);
-    let integrity = value.get("integrity").and_then(Value::as_object);
-    let Some(integrity) = integrity else {
+    let (schema, pack) = check_schema(&value, &mut report);
+    let Some(integrity) = value.get("integrity").and_then(Value::as_object) else {
         report.push(
             CHECK_HASH,
             false,
@@ -76,75 +86,64 @@ pub fn verify(bytes: &[u8], key: Option<&EvidenceKey>, artifacts: Option<&Path>)
         );
         return report;
     };
-    let field = |name: &str| integrity.get(name).and_then(Value::as_str).unwrap_or("");
-
     let content = match canonical::signed_bytes(&value) {
         Ok(b) => b,
         Err(e) => {
-            report.push(
-                CHECK_HASH,
-                false,
-                format!("cannot canonicalize the pack: {e}"),
-            );
+            let detail = format!("cannot canonicalize the pack: {e}");
+            report.push(CHECK_HASH, false, detail);
             return report;
         }
     };
+    let claimed = text(integrity, "sha256");
     let actual_hash = canonical::sha256_hex(&content);
-    let hash_ok = field("sha256") == actual_hash;
+    let hash_ok = claimed == actual_hash;
     if hash_ok {
         report.push(CHECK_HASH, true, format!("sha256 {actual_hash}"));
     } else {
-        report.push(
-            CHECK_HASH,
-            false,
-            format!(
-                "altered: hash mismatch (integrity says {}, the content hashes to {actual_hash})",
-                short(field("sha256"))
-            ),
+        let detail = format!(
+            "altered: hash mismatch (integrity says {}, the content hashes to {actual_hash})",
+            short(claimed)
         );
+        report.push(CHECK_HASH, false, detail);
     }
-    check_signature(
-        &mut report,
-        key,
-        &content,
-        field("algorithm"),
-        field("key_id"),
-        field("signature"),
-        hash_ok,
-    );
+
+    let entries: Vec<&Map<String, Value>> = if schema == Some(SCHEMA_V1) {
+        vec![integrity]
+    } else {
+        integrity
+            .get("signatures")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default()
+    };
+    let (ok, detail) = check_signatures(&entries, trust, &content, hash_ok);
+    report.push(CHECK_SIGNATURE, ok, detail);
 
     if let (Some(dir), Some(pack)) = (artifacts, pack.as_ref()) {
-        for a in &pack.raw_evidence.artifacts {
-            let (ok, detail) = check_artifact(dir, &a.path, &a.sha256, a.size);
-            report.push(&format!("artifact {}", a.path), ok, detail);
-        }
+        super::artifacts::check_all(dir, &pack.raw_evidence.artifacts, &mut |name, outcome| {
+            report.unreadable |= outcome.refused;
+            report.push(&format!("artifact {name}"), outcome.ok, outcome.detail);
+        });
     }
     report
 }
 
-fn check_schema(value: &Value, report: &mut VerifyReport) -> Option<EvidencePack> {
-    match value.get("schema").and_then(Value::as_str) {
-        Some(SCHEMA) => match serde_json::from_value::<EvidencePack>(value.clone()) {
-            Ok(pack) => {
-                report.push(CHECK_SCHEMA, true, SCHEMA);
-                Some(pack)
-            }
-            Err(e) => {
-                report.push(
-                    CHECK_SCHEMA,
-                    false,
-                    format!("not a valid {SCHEMA} pack: {e}"),
-                );
-                None
-            }
-        },
+fn text<'a>(map: &'a Map<String, Value>, name: &str) -> &'a str {
+    map.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+fn check_schema(
+    value: &Value,
+    report: &mut VerifyReport,
+) -> (Option<&'static str>, Option<EvidencePack>) {
+    let schema = match value.get("schema").and_then(Value::as_str) {
+        Some(SCHEMA) => SCHEMA,
+        Some(SCHEMA_V1) => SCHEMA_V1,
         Some(other) => {
-            report.push(
-                CHECK_SCHEMA,
-                false,
-                format!("unknown schema `{other}` (this forge reads {SCHEMA})"),
-            );
-            None
+            let detail =
+                format!("unknown schema `{other}` (this forge reads {SCHEMA} and {SCHEMA_V1})");
+            report.push(CHECK_SCHEMA, false, detail);
+            return (None, None);
         }
         None => {
             report.push(
@@ -152,107 +151,169 @@ fn check_schema(value: &Value, report: &mut VerifyReport) -> Option<EvidencePack
                 false,
                 format!("no `schema` field (expected `{SCHEMA}`)"),
             );
-            None
+            return (None, None);
+        }
+    };
+    match serde_json::from_value::<EvidencePack>(value.clone()) {
+        Ok(pack) => {
+            report.push(CHECK_SCHEMA, true, schema);
+            (Some(schema), Some(pack))
+        }
+        Err(e) => {
+            report.push(
+                CHECK_SCHEMA,
+                false,
+                format!("not a valid {schema} pack: {e}"),
+            );
+            (Some(schema), None)
         }
     }
 }
 
-fn check_signature(
-    report: &mut VerifyReport,
-    key: Option<&EvidenceKey>,
+/// What became of the signature entries: valid only when one verifies with a trusted key and
+/// none is shown to be altered.
+#[derive(Default)]
+struct Findings {
+    trusted: Vec<String>,
+    altered: Vec<String>,
+    unpinned: Vec<String>,
+    unchecked: Vec<String>,
+}
+
+fn check_signatures(
+    entries: &[&Map<String, Value>],
+    trust: &Trust,
     content: &[u8],
-    algorithm: &str,
+    hash_ok: bool,
+) -> (bool, String) {
+    if entries.is_empty() {
+        return (false, "the pack carries no signature".to_string());
+    }
+    let mut f = Findings::default();
+    for entry in entries {
+        let algorithm = text(entry, "algorithm");
+        let key_id = text(entry, "key_id");
+        let Some(raw) = decode_signature(algorithm, text(entry, "signature")) else {
+            f.altered
+                .push(format!("{key_id}: the signature is not well formed"));
+            continue;
+        };
+        match algorithm {
+            HMAC_SHA256 => check_hmac(&mut f, trust.hmac.as_ref(), key_id, content, &raw, hash_ok),
+            ED25519 => check_ed25519(&mut f, trust, entry, key_id, content, &raw, hash_ok),
+            other => f.unchecked.push(format!(
+                "{key_id}: unsupported algorithm `{other}` (expected `{HMAC_SHA256}` or `{ED25519}`)"
+            )),
+        }
+    }
+    let ok = !f.trusted.is_empty() && f.altered.is_empty();
+    let mut parts = Vec::new();
+    if ok {
+        parts.push(format!("valid, signed with {}", f.trusted.join(" and ")));
+    } else if !f.altered.is_empty() {
+        parts.push(format!("altered: {}", f.altered.join("; ")));
+    } else if !f.unpinned.is_empty() {
+        parts.push(format!(
+            "unpinned: {} (pass the signer's public key with --public-key F to trust it)",
+            f.unpinned.join("; ")
+        ));
+    } else if trust.hmac.is_none() && trust.public.is_empty() {
+        parts.push(format!(
+            "cannot check the signature: no trusted key (pass --public-key F for ed25519, or --key-file F / set {} for HMAC)",
+            super::key::ENV_VAR
+        ));
+    }
+    parts.extend(f.unchecked);
+    if ok {
+        parts.extend(f.unpinned.into_iter().map(|u| format!("also {u}")));
+    }
+    (ok, parts.join("; "))
+}
+
+fn check_hmac(
+    f: &mut Findings,
+    key: Option<&EvidenceKey>,
     key_id: &str,
-    signature: &str,
+    content: &[u8],
+    raw: &[u8],
     hash_ok: bool,
 ) {
-    if algorithm != ALGORITHM {
-        let detail = format!("unsupported algorithm `{algorithm}` (expected `{ALGORITHM}`)");
-        return report.push(CHECK_SIGNATURE, false, detail);
-    }
     let Some(key) = key else {
-        let detail = format!(
-            "cannot check the signature: no evidence key (pass --key-file, set {}, or create {})",
-            super::key::ENV_VAR,
-            super::key::default_path()
-                .map_or_else(|_| "the key file".to_string(), |p| p.display().to_string())
-        );
-        return report.push(CHECK_SIGNATURE, false, detail);
+        let path = super::key::default_path()
+            .map_or_else(|_| "the key file".to_string(), |p| p.display().to_string());
+        f.unchecked.push(format!(
+            "{key_id}: not checked, no trusted evidence key (pass --key-file, set {}, or create {path})",
+            super::key::ENV_VAR
+        ));
+        return;
     };
-    let mine = key.key_id();
-    let Ok(sig) = hex::decode(signature) else {
-        return report.push(CHECK_SIGNATURE, false, "the signature is not hex");
-    };
-    let mut mac = canonical::mac(key.bytes());
-    mac.update(content);
-    let matches = mac.verify_slice(&sig).is_ok();
-    let (ok, detail) = match (matches, key_id == mine) {
-        (true, true) => (true, format!("valid, signed with {mine}")),
-        (true, false) => (
-            false,
-            format!("altered: key_id says {key_id} but the pack was signed with {mine}"),
-        ),
-        (false, false) => (
-            false,
-            format!("signed with another key (key_id {key_id}, yours is {mine})"),
-        ),
-        (false, true) if !hash_ok => (
-            false,
-            "altered: hash mismatch, the content changed after signing".to_string(),
-        ),
-        (false, true) => (
-            false,
-            "altered: the signature does not match the content".to_string(),
-        ),
-    };
-    report.push(CHECK_SIGNATURE, ok, detail);
+    let mine = Verifier::key_id(key);
+    match (key.verify(content, raw), key_id == mine) {
+        (true, true) => f.trusted.push(format!("{mine} (your evidence key)")),
+        (true, false) => f.altered.push(format!(
+            "key_id says {key_id} but the pack was signed with {mine}"
+        )),
+        (false, false) => f.unchecked.push(format!(
+            "signed with another HMAC key (key_id {key_id}, yours is {mine})"
+        )),
+        (false, true) if !hash_ok => f
+            .altered
+            .push("hash mismatch, the content changed after signing".to_string()),
+        (false, true) => f
+            .altered
+            .push(format!("the {mine} signature does not match the content")),
+    }
 }
 
-fn check_artifact(dir: &Path, rel: &str, sha256: &str, size: u64) -> (bool, String) {
-    let rel_path = Path::new(rel);
-    if !rel_path
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return (
-            false,
-            format!("`{rel}` is not a plain relative path; not checked"),
-        );
+fn check_ed25519(
+    f: &mut Findings,
+    trust: &Trust,
+    entry: &Map<String, Value>,
+    key_id: &str,
+    content: &[u8],
+    raw: &[u8],
+    hash_ok: bool,
+) {
+    if let Some(pinned) = trust.public.iter().find(|k| k.verify(content, raw)) {
+        f.trusted
+            .push(format!("{} (pinned by --public-key)", pinned.key_id()));
+        return;
     }
-    let path = dir.join(rel_path);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return (false, format!("missing: {} does not exist", path.display()));
+    if trust.public.iter().any(|k| k.key_id() == key_id) {
+        let why = if hash_ok {
+            "does not match the content"
+        } else {
+            "does not match: hash mismatch, the content changed after signing"
+        };
+        f.altered.push(format!("the {key_id} signature {why}"));
+        return;
+    }
+    let embedded = entry
+        .get("public_key")
+        .and_then(Value::as_str)
+        .and_then(Ed25519PublicKey::from_base64);
+    match embedded {
+        Some(k) if trust.public.is_empty() && k.verify(content, raw) && k.key_id() == key_id => {
+            f.unpinned.push(format!(
+                "{key_id} verifies only with the public key embedded in the pack"
+            ))
         }
-        Err(e) => return (false, format!("cannot read {}: {e}", path.display())),
-    };
-    let actual = canonical::sha256_hex(&bytes);
-    if bytes.len() as u64 != size {
-        return (
-            false,
-            format!(
-                "modified: {} has {} bytes, the pack says {size}",
-                path.display(),
-                bytes.len()
-            ),
-        );
+        _ if trust.public.is_empty() => f.unchecked.push(format!(
+            "{key_id}: not checked, no trusted public key and the embedded one does not verify"
+        )),
+        _ => f.unchecked.push(format!(
+            "signed with another ed25519 key ({key_id}; trusted: {})",
+            trust
+                .public
+                .iter()
+                .map(|k| k.key_id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
-    if actual != sha256 {
-        return (
-            false,
-            format!(
-                "modified: {} hashes to {}, the pack says {}",
-                path.display(),
-                short(&actual),
-                short(sha256)
-            ),
-        );
-    }
-    (true, format!("sha256 {}, {size} bytes", short(sha256)))
 }
 
 /// The first 16 hex digits: enough to tell hashes apart in a message.
-fn short(hash: &str) -> &str {
+pub(super) fn short(hash: &str) -> &str {
     hash.get(..16).unwrap_or(hash)
 }

@@ -1,5 +1,6 @@
 //! Run history (SPEC §4): `ROOT/.forge/history.db`, SQLite in WAL mode, one row per step.
 
+mod chain;
 mod error;
 mod liveness;
 mod model;

@@ -112,6 +112,8 @@ fn write_one(h: &History, e: &Envelope, p: &mut Pending) -> Result<(), String> {
             p.validators.push(validation.clone());
             Ok(())
         }
+        // Kept in the pack; the history has no column for it.
+        Event::Sandbox { .. } => Ok(()),
         Event::IterationFinished {
             n,
             score,

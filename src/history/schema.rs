@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this forge writes. A file with a higher version came from a newer forge.
-pub const CURRENT: i64 = 3;
+pub const CURRENT: i64 = 4;
 
 /// Version 1: runs, iterations, validator results.
 const V1: &str = "
@@ -84,8 +84,17 @@ ALTER TABLE validator_results ADD COLUMN output_sha256 TEXT NOT NULL DEFAULT '';
 ALTER TABLE validator_results ADD COLUMN output_excerpt TEXT NOT NULL DEFAULT '';
 ";
 
+/// Version 4: the root's evidence chain, in the order packs were sealed (SPEC §9).
+const V3_TO_V4: &str = "
+CREATE TABLE evidence_chain (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id  TEXT NOT NULL UNIQUE,
+    sha256  TEXT NOT NULL
+);
+";
+
 /// Each step takes the schema from version `i` to `i + 1`.
-const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3];
+const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3, V3_TO_V4];
 
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))

@@ -53,6 +53,8 @@ pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<S
                 env.run_id, contract.name
             )
         }
+        // What is missing is said once on stderr by the sandbox policy itself (for `check` too).
+        Event::Sandbox { .. } => return None,
         Event::IterationStarted { n } => {
             rows.push(IterationRow {
                 n: *n,

@@ -25,6 +25,8 @@ pub enum ValidateError {
     Spawn { name: String, message: String },
     #[error("lost track of validator `{name}`: {message}")]
     Wait { name: String, message: String },
+    #[error(transparent)]
+    Sandbox(#[from] crate::sandbox::SandboxError),
     /// The round was cancelled (Ctrl-C); every validator's process group was killed.
     #[error("validation cancelled; every running validator was stopped")]
     Cancelled,

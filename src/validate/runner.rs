@@ -4,6 +4,7 @@ use super::capture::OutputCapture;
 use super::parsers::parse_counts_noted;
 use super::{ValidateError, ValidatorResult, digest, score_validator, scrubbed_env};
 use crate::contract::Validator;
+use crate::sandbox::{Guard, Policy};
 use futures_util::future::join_all;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -37,6 +38,8 @@ struct Started {
     group: Option<Pid>,
     output: pipe::Receiver,
     started: Instant,
+    /// The sandbox's leftovers (cgroups, private HOME), released once the validator ended.
+    guard: Guard,
 }
 
 /// Run every validator concurrently in `dir`; `on_finished` sees each result as it completes.
@@ -60,6 +63,8 @@ pub async fn run_all_with_env(
     cancel: &CancellationToken,
     on_finished: &(dyn Fn(&ValidatorResult) + Send + Sync),
 ) -> Result<Vec<ValidatorResult>, ValidateError> {
+    let policy =
+        Policy::for_round(validators.iter().map(|v| (v.name.as_str(), &v.sandbox))).await?;
     let mut started = Vec::with_capacity(validators.len());
     for v in validators {
         let mut env = scrubbed_env(&v.env);
@@ -67,7 +72,7 @@ pub async fn run_all_with_env(
             env.retain(|(name, _)| name.as_os_str() != k.as_str());
             env.push((k.into(), val.into()));
         }
-        match start(v, dir, &env) {
+        match start(v, dir, &env, &policy) {
             Ok(s) => started.push(s),
             Err(e) => {
                 for s in &started {
@@ -95,6 +100,7 @@ fn start(
     v: &Validator,
     dir: &Path,
     env: &[(OsString, OsString)],
+    policy: &Policy,
 ) -> Result<Started, ValidateError> {
     let spawn_error = |e: std::io::Error| ValidateError::Spawn {
         name: v.name.clone(),
@@ -105,12 +111,18 @@ fn start(
     let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| spawn_error(std::io::Error::from(e)))?;
     let write_err: OwnedFd = write.try_clone().map_err(spawn_error)?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&v.run)
+    // The sandbox helper starts `sh` only after its own start: say here, as for a plain
+    // validator, when there is none to start.
+    if !shell_on_path(env) {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "`sh` is not on PATH");
+        return Err(spawn_error(missing));
+    }
+    let wrapped = policy.wrap(&v.run, dir, env, &v.sandbox)?;
+    let mut cmd = Command::new(&wrapped.program);
+    cmd.args(&wrapped.args)
         .current_dir(dir)
         .env_clear()
-        .envs(env.iter().map(|(k, val)| (k, val)))
+        .envs(wrapped.env.iter().map(|(k, val)| (k, val)))
         .stdin(Stdio::null())
         .stdout(Stdio::from(write))
         .stderr(Stdio::from(write_err))
@@ -136,6 +148,20 @@ fn start(
         group,
         output,
         started,
+        guard: wrapped.guard,
+    })
+}
+
+/// Whether the validators' PATH holds an executable `sh`.
+fn shell_on_path(env: &[(OsString, OsString)]) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone());
+    std::env::split_paths(&path.unwrap_or_default()).any(|dir| {
+        std::fs::metadata(dir.join("sh"))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
 }
 
@@ -167,13 +193,15 @@ async fn finish(
         Ending::Cancelled => {
             signal_group(s.group, Signal::SIGKILL);
             let _ = s.child.wait().await;
+            s.guard.release().await;
             stop_reading.cancel();
             return Ok(None);
         }
     };
     let duration_ms = u64::try_from(s.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    // The validator is over: whatever it left running in its group goes too.
+    // The validator is over: whatever it left running in its group (and its cgroup) goes too.
     signal_group(s.group, Signal::SIGKILL);
+    s.guard.release().await;
     let status = status.map_err(|e| ValidateError::Wait {
         name: v.name.clone(),
         message: e.to_string(),

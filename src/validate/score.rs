@@ -62,6 +62,7 @@ pub fn score_round(
 mod tests {
     use super::*;
     use crate::contract::{Parser, ValidatorKind};
+    use crate::sandbox::{Mode, SandboxSettings};
     use std::time::Duration;
 
     fn validator(name: &str, weight: f64, required: bool) -> Validator {
@@ -74,6 +75,10 @@ mod tests {
             timeout: Duration::from_secs(30),
             parse: Parser::ExitCode,
             env: Vec::new(),
+            sandbox: SandboxSettings {
+                mode: Mode::Off,
+                ..SandboxSettings::default()
+            },
         }
     }
 

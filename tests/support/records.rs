@@ -140,3 +140,22 @@ pub fn record_run(
     )
     .expect("finish_run");
 }
+
+/// `forge key generate --out DIR` through the binary; returns (private, public) paths.
+pub fn generate_key(p: &super::Project, dir: &str) -> (PathBuf, PathBuf) {
+    p.forge(&["key", "generate", "--out", dir]).assert().code(0);
+    let d = p.join(dir);
+    (d.join("forge-signing.key"), d.join("forge-signing.pub"))
+}
+
+/// Sign the sample pack with the HMAC test key and the ed25519 key in `private`, and write it
+/// under ROOT/.forge/runs/RUN_ID/.
+pub fn write_v2_pack(root: &Path, run_id: &str, private: &Path) -> PathBuf {
+    let mut pack = sample_pack();
+    pack.metadata.run_id = run_id.to_string();
+    let ed = evidence::signing_key::load_private(private).expect("signing key");
+    let signers = evidence::Signers::new(key(KEY_BYTES), Some(ed));
+    evidence::sign(&mut pack, &signers).expect("sign");
+    let dir = forge::layout::run_dir(root, run_id);
+    evidence::write_pack(&dir, &pack).expect("write pack").json
+}
