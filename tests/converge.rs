@@ -470,8 +470,8 @@ fn json_stream_of_a_converged_run() {
         core,
         [
             "run_started",
-            "privacy_policy",
             "sandbox",
+            "privacy_policy",
             "iteration_started",
             "model_finished",
             "validator_finished",

@@ -122,14 +122,14 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         threshold: req.settings.threshold,
         trace_id: req.trace_id,
     });
-    log.emit(Event::PrivacyPolicy {
-        secrets: contract.privacy.secrets,
-        pii: contract.privacy.pii,
-    });
     let validators = contract.validators.iter();
     let sandbox =
         SandboxRecord::for_validators(validators.map(|v| (v.name.as_str(), &v.sandbox))).await;
     log.emit(Event::Sandbox { sandbox });
+    log.emit(Event::PrivacyPolicy {
+        secrets: contract.privacy.secrets,
+        pii: contract.privacy.pii,
+    });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),
