@@ -135,7 +135,7 @@ impl Run {
                 continue;
             }
             let (call, result) = self.ask(n, "review", &req, &self.stop.token).await;
-            if !matches!(result, Err(CallFailure::Blocked(_))) {
+            if !matches!(result, Err(CallFailure::Refused(_))) {
                 self.record_call(st, n, call, None);
             }
             match result {
@@ -145,7 +145,7 @@ impl Run {
                         r.digest = format!("judged by the model (validator skipped): {reason}");
                     }
                 }
-                Err(CallFailure::Provider(_) | CallFailure::Blocked(_)) => {}
+                Err(CallFailure::Provider(_) | CallFailure::Refused(_)) => {}
                 Err(CallFailure::Stopped) => break,
             }
         }

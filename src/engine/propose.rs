@@ -23,8 +23,8 @@ pub(super) enum CallFailure {
     Provider(LlmError),
     /// The run was stopped (cancel or deadline) while the model was answering.
     Stopped,
-    /// The privacy guard's `block` mode stopped the request before it was sent.
-    Blocked(crate::privacy::PrivacyError),
+    /// The privacy guard refused the request before it was sent (`block`, or no mask key).
+    Refused(crate::privacy::PrivacyError),
 }
 
 impl Run {
@@ -64,12 +64,12 @@ impl Run {
                 })
             }
             Err(f) => {
-                if !matches!(f, CallFailure::Blocked(_)) {
+                if !matches!(f, CallFailure::Refused(_)) {
                     self.record_call(st, n, call, None);
                 }
                 Err(match f {
                     CallFailure::Provider(e) => st.fail(RunFailure::Provider(e)),
-                    CallFailure::Blocked(e) => st.fail(RunFailure::Privacy(e)),
+                    CallFailure::Refused(e) => st.fail(RunFailure::Privacy(e)),
                     CallFailure::Stopped => {
                         self.stop.requested().unwrap_or(StopReason::Interrupted)
                     }
@@ -109,7 +109,7 @@ impl Run {
         let log = &self.log;
         let guarded = match self.guard.outgoing(req) {
             Ok(g) => g,
-            Err(e) => return (self.unsent_call(purpose, &e), Err(CallFailure::Blocked(e))),
+            Err(e) => return (self.unsent_call(purpose, &e), Err(CallFailure::Refused(e))),
         };
         for finding in guarded.findings {
             log.emit(super::events::Event::PrivacyFinding { n, finding });
@@ -140,7 +140,7 @@ impl Run {
         let (usage, attempts, error) = match &result {
             Ok((r, _)) => (r.usage, r.attempts, None),
             Err(CallFailure::Provider(e)) => (e.spent(), e.attempts(), Some(e.to_string())),
-            Err(CallFailure::Blocked(e)) => (Usage::default(), 0, Some(e.to_string())),
+            Err(CallFailure::Refused(e)) => (Usage::default(), 0, Some(e.to_string())),
             Err(CallFailure::Stopped) => (
                 Usage {
                     input: req.estimated_input_tokens(),
