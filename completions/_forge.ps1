@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export, verify and recheck evidence packs')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage the ed25519 key evidence is signed with')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what a run would change in the root, as a unified diff')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Approve a run and write its files back to the root')
@@ -337,6 +338,20 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
         'forge;evidence;help;help' {
             break
         }
+        'forge;scan' {
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--pii', '--pii', [CompletionResultType]::ParameterName, 'Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No progress bars or spinners, even on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'forge;key' {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
@@ -553,6 +568,7 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter contract under contracts/')
             [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'The run history')
             [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Show, export, verify and recheck evidence packs')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Look for secrets and personal data in files (default: the root''s files git would track)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage the ed25519 key evidence is signed with')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what a run would change in the root, as a unified diff')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Approve a run and write its files back to the root')
@@ -617,6 +633,9 @@ Register-ArgumentCompleter -Native -CommandName 'forge' -ScriptBlock {
             break
         }
         'forge;help;evidence;recheck' {
+            break
+        }
+        'forge;help;scan' {
             break
         }
         'forge;help;key' {

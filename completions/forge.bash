@@ -64,6 +64,9 @@ _forge() {
             forge,runs)
                 cmd="forge__subcmd__runs"
                 ;;
+            forge,scan)
+                cmd="forge__subcmd__scan"
+                ;;
             forge__subcmd__config,help)
                 cmd="forge__subcmd__config__subcmd__help"
                 ;;
@@ -178,6 +181,9 @@ _forge() {
             forge__subcmd__help,runs)
                 cmd="forge__subcmd__help__subcmd__runs"
                 ;;
+            forge__subcmd__help,scan)
+                cmd="forge__subcmd__help__subcmd__scan"
+                ;;
             forge__subcmd__help__subcmd__config,show)
                 cmd="forge__subcmd__help__subcmd__config__subcmd__show"
                 ;;
@@ -263,7 +269,7 @@ _forge() {
 
     case "${cmd}" in
         forge)
-            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence key diff apply reject hook config doctor completions man help"
+            opts="-q -h -V --root --json --quiet --no-progress --color --help --version converge check contract init runs evidence scan key diff apply reject hook config doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,7 +961,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__help)
-            opts="converge check contract init runs evidence key diff apply reject hook config doctor completions man help"
+            opts="converge check contract init runs evidence scan key diff apply reject hook config doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1360,6 +1366,20 @@ _forge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        forge__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         forge__subcmd__hook)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1729,6 +1749,28 @@ _forge() {
         forge__subcmd__runs__subcmd__show)
             opts="-q -h -V --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        forge__subcmd__scan)
+            opts="-q -h -V --pii --root --json --quiet --no-progress --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
             cand evidence 'Show, export, verify and recheck evidence packs'
+            cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
             cand key 'Manage the ed25519 key evidence is signed with'
             cand diff 'Show what a run would change in the root, as a unified diff'
             cand apply 'Approve a run and write its files back to the root'
@@ -303,6 +304,19 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;evidence;help;help'= {
         }
+        &'forge;scan'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --pii 'Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'forge;key'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -498,6 +512,7 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand init 'Write a starter contract under contracts/'
             cand runs 'The run history'
             cand evidence 'Show, export, verify and recheck evidence packs'
+            cand scan 'Look for secrets and personal data in files (default: the root''s files git would track)'
             cand key 'Manage the ed25519 key evidence is signed with'
             cand diff 'Show what a run would change in the root, as a unified diff'
             cand apply 'Approve a run and write its files back to the root'
@@ -547,6 +562,8 @@ set edit:completion:arg-completer[forge] = {|@words|
         &'forge;help;evidence;verify-chain'= {
         }
         &'forge;help;evidence;recheck'= {
+        }
+        &'forge;help;scan'= {
         }
         &'forge;help;key'= {
             cand generate 'Write a new ed25519 pair: forge-signing.key (PKCS#8 PEM, 0600) and forge-signing.pub (SPKI PEM)'

@@ -4,6 +4,7 @@ use crate::engine::{RunFailure, RunOutcome, StopReason};
 use crate::evidence::EvidenceError;
 use crate::history::HistoryError;
 use crate::llm::LlmError;
+use crate::privacy::PrivacyError;
 use crate::validate::ValidateError;
 use std::process::ExitCode;
 
@@ -35,6 +36,8 @@ pub enum Error {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Workspace(#[from] crate::workspace::WorkspaceError),
+    #[error(transparent)]
+    Privacy(#[from] PrivacyError),
     /// Bad input that is not a contract: a missing file, a bad flag value, an unknown run id.
     #[error("{0}")]
     Usage(String),
@@ -52,11 +55,23 @@ impl Error {
             Error::History(e) => history_exit(e),
             Error::Evidence(e) => evidence_exit(e),
             Error::Workspace(_) | Error::Environment(_) => exit::PROVIDER,
+            Error::Privacy(e) => privacy_exit(e),
         }
     }
 
     pub fn to_exit(&self) -> ExitCode {
         ExitCode::from(self.exit_code())
+    }
+}
+
+/// `block` met a value (bad input: the files hold what must not be sent) and a bad allow
+/// pattern exit 2; a key that cannot be read or made is the environment's.
+fn privacy_exit(e: &PrivacyError) -> u8 {
+    match e {
+        PrivacyError::Blocked { .. } | PrivacyError::Allow(_) | PrivacyError::Scan { .. } => {
+            exit::USAGE
+        }
+        PrivacyError::Key { .. } | PrivacyError::Rules(_) => exit::PROVIDER,
     }
 }
 
@@ -116,6 +131,7 @@ pub fn run_exit(o: &RunOutcome, allow_degraded: bool) -> u8 {
         StopReason::Interrupted => exit::INTERRUPTED,
         StopReason::Error => match &o.failure {
             Some(RunFailure::Provider(e)) => llm_exit(e),
+            Some(RunFailure::Privacy(e)) => privacy_exit(e),
             _ => exit::PROVIDER,
         },
         _ if o.failure.is_some() => exit::PROVIDER,

@@ -13,6 +13,7 @@ pub(crate) mod fsutil;
 pub mod history;
 pub mod layout;
 pub mod llm;
+pub mod privacy;
 pub mod run_folder;
 pub mod sandbox;
 pub(crate) mod sha;

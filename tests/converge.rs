@@ -471,6 +471,7 @@ fn json_stream_of_a_converged_run() {
         [
             "run_started",
             "sandbox",
+            "privacy_policy",
             "iteration_started",
             "model_finished",
             "validator_finished",

@@ -19,6 +19,7 @@ fn validator(name: &str, run: &str) -> Validator {
         required: false,
         timeout: Duration::from_secs(30),
         parse: Parser::ExitCode,
+        env: Vec::new(),
         sandbox: SandboxSettings {
             mode: Mode::Off,
             ..SandboxSettings::default()

@@ -77,6 +77,8 @@ pub enum Command {
     /// Show, export, verify and recheck evidence packs
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Look for secrets and personal data in files (default: the root's files git would track)
+    Scan(ScanArgs),
     /// Manage the ed25519 key evidence is signed with
     #[command(subcommand)]
     Key(KeyCommand),
@@ -323,6 +325,16 @@ pub struct ConfigShowArgs {
     pub threshold: Option<f64>,
     #[arg(long, value_name = "N")]
     pub token_budget: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan (folders honour .gitignore); default: the whole root
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also report personal data: e-mail addresses, phone numbers, IBANs, card numbers
+    #[arg(long)]
+    pub pii: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ mod key_cmd;
 pub(crate) mod output;
 mod project;
 mod runs;
+mod scan;
 mod verify_cmd;
 
 pub use args::{Cli, ColorChoice, Command, Global};
@@ -59,6 +60,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Init(a) => init::run(g, a),
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
+        Command::Scan(a) => scan::run(g, a),
         Command::Key(a) => key_cmd::run(g, a),
         Command::Diff(a) => diff::run(g, a),
         Command::Apply(a) => apply::apply(g, a),

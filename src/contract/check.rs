@@ -102,6 +102,9 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
     let evidence = raw
         .evidence
         .map_or_else(EvidenceSettings::default, |e| c.evidence(e.value));
+    let privacy = raw
+        .privacy
+        .map_or_else(PrivacySettings::default, |p| c.privacy(p.value));
 
     match (c.diagnostics.is_empty(), origin.root, name, task) {
         (true, Some(root), Some(name), Some(task)) => Ok(Contract {
@@ -121,6 +124,7 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
             fallback,
             evidence,
             approval: raw.approval.map_or_else(Approval::default, |a| a.value),
+            privacy,
         }),
         _ => {
             let mut d = c.diagnostics;
@@ -248,6 +252,7 @@ impl Checker {
             .map_or(Some(DEFAULT_TIMEOUT), |t| self.duration(t))
             .unwrap_or(DEFAULT_TIMEOUT);
         let parse = raw.parse.map_or(Parser::ExitCode, |p| self.parser(p));
+        let env = raw.env.map(|e| self.env_names(e.value)).unwrap_or_default();
         let sandbox = self.sandbox(raw.sandbox, root).resolve(sandbox, root);
         Some(Validator {
             name: name?.value,
@@ -257,8 +262,64 @@ impl Checker {
             required: raw.required.is_some_and(|r| r.value),
             timeout,
             parse,
+            env,
             sandbox,
         })
+    }
+
+    /// Names of environment variables: `[A-Za-z_][A-Za-z0-9_]*`.
+    fn env_names(&mut self, names: Vec<At<String>>) -> Vec<String> {
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let valid = n
+                .value
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && n.value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if valid {
+                out.push(n.value);
+            } else {
+                self.report(
+                    &n,
+                    format!("`{}` is not an environment variable name", n.value),
+                    "use letters, digits and `_`, not starting with a digit, e.g. NPM_TOKEN",
+                );
+            }
+        }
+        out
+    }
+
+    fn privacy(&mut self, raw: RawPrivacy) -> PrivacySettings {
+        let d = PrivacySettings::default();
+        let mut allow = Vec::new();
+        for entry in raw.allow.map(|a| a.value).unwrap_or_default() {
+            if entry.value.is_empty() {
+                self.report(
+                    &entry,
+                    "empty `allow` entry".into(),
+                    "write a literal value, or a regex between slashes such as /^sk_test_/",
+                );
+            } else if let Err(e) = crate::privacy::parse_allow_entry(&entry.value) {
+                let first = e.to_string();
+                let last = first.lines().last().unwrap_or("").trim();
+                let why = last.strip_prefix("error: ").unwrap_or(last).to_string();
+                self.report(
+                    &entry,
+                    format!("invalid regex in `allow`: {why}"),
+                    "a value between slashes is a regex (Rust regex syntax); any other value is matched literally",
+                );
+            } else {
+                allow.push(entry.value);
+            }
+        }
+        PrivacySettings {
+            secrets: raw.secrets.map_or(d.secrets, |m| m.value),
+            pii: raw.pii.map_or(d.pii, |m| m.value),
+            allow,
+        }
     }
 
     pub(super) fn duration(&mut self, d: At<HumanDuration>) -> Option<Duration> {

@@ -29,6 +29,7 @@ pub struct Contract {
     pub evidence: EvidenceSettings,
     /// Whether a converged run waits for `forge apply` before writing back (SPEC §12).
     pub approval: Approval,
+    pub privacy: PrivacySettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +42,8 @@ pub struct Validator {
     pub required: bool,
     pub timeout: Duration,
     pub parse: Parser,
+    /// Variables passed through although their name or value looks like a secret.
+    pub env: Vec<String>,
     /// The contract's `sandbox:` overridden by the validator's own.
     pub sandbox: crate::sandbox::SandboxSettings,
 }
@@ -199,6 +202,52 @@ pub enum Approval {
     /// A converged run is written back only once approved: asked on a terminal, else later
     /// with `forge apply RUN_ID`.
     Required,
+}
+
+/// What the privacy guard does with a value it finds (SPEC §10).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PrivacyMode {
+    /// Not looked for.
+    Off,
+    /// Sent as it is; recorded.
+    Detect,
+    /// Replaced by a stable placeholder; the answer's placeholders are mapped back.
+    Mask,
+    /// The run stops before the first model call.
+    Block,
+}
+
+impl PrivacyMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivacyMode::Off => "off",
+            PrivacyMode::Detect => "detect",
+            PrivacyMode::Mask => "mask",
+            PrivacyMode::Block => "block",
+        }
+    }
+}
+
+/// The contract's `privacy:` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrivacySettings {
+    pub secrets: PrivacyMode,
+    pub pii: PrivacyMode,
+    /// Literal values, or `/regex/`, never flagged.
+    pub allow: Vec<String>,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        PrivacySettings {
+            secrets: PrivacyMode::Mask,
+            pii: PrivacyMode::Detect,
+            allow: Vec::new(),
+        }
+    }
 }
 
 pub const DEFAULT_THRESHOLD: f64 = 0.85;

@@ -1,7 +1,7 @@
 //! The contract document exactly as written in YAML: the serde types it is parsed into and the
 //! JSON Schema is generated from, each value carrying the line and column it came from.
 
-use super::model::{ProviderKind, Synthesis, ValidatorKind};
+use super::model::{PrivacyMode, ProviderKind, Synthesis, ValidatorKind};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
@@ -81,6 +81,8 @@ pub struct RawContract {
     pub fallback: Option<At<RawFallback>>,
     /// How the evidence pack is written.
     pub evidence: Option<At<RawEvidence>>,
+    /// What may reach a model: secrets and personal data found in what is sent.
+    pub privacy: Option<At<RawPrivacy>>,
     /// How validators are confined (SPEC §11); a validator's own `sandbox:` overrides keys.
     pub sandbox: Option<At<RawSandbox>>,
     /// `required`: a converged run is written back only once approved (`forge apply`);
@@ -104,6 +106,7 @@ impl RawContract {
             && self.llm.is_none()
             && self.fallback.is_none()
             && self.evidence.is_none()
+            && self.privacy.is_none()
             && self.sandbox.is_none()
             && self.approval.is_none()
     }
@@ -130,6 +133,9 @@ pub struct RawValidator {
     pub timeout: Option<At<HumanDuration>>,
     /// How partial credit is read from the output; default exit_code.
     pub parse: Option<At<ParseSpec>>,
+    /// Environment variables passed to this validator although their name or value looks
+    /// like a secret (every other such variable is removed).
+    pub env: Option<At<Vec<At<String>>>>,
     /// This validator's sandbox keys, overriding the contract's one by one.
     pub sandbox: Option<At<RawSandbox>>,
 }
@@ -238,6 +244,19 @@ pub struct RawEvidence {
     pub synthesis: Option<At<Synthesis>>,
     /// A (cheaper) model of the same provider for the summary; default the run's model.
     pub synthesis_model: Option<At<String>>,
+}
+
+/// The privacy guard's settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrivacy {
+    /// Provider and cloud keys, private keys, JWTs, credentials in URLs, high-entropy values
+    /// assigned to key-like names; default mask.
+    pub secrets: Option<At<PrivacyMode>>,
+    /// E-mail addresses, phone numbers, IBANs, payment card numbers; default detect.
+    pub pii: Option<At<PrivacyMode>>,
+    /// Values never flagged: a literal value, or a regex written between slashes (`/^AKIA/`).
+    pub allow: Option<At<Vec<At<String>>>>,
 }
 
 /// A humantime duration such as "500ms", "30s" or "2m".

@@ -134,15 +134,17 @@ impl Run {
                 continue;
             }
             let (call, result) = self.ask(n, "review", None, &req, &self.stop.token).await;
-            self.record_call(st, n, call, None);
+            if !matches!(result, Err(CallFailure::Refused(_))) {
+                self.record_call(st, n, call, None);
+            }
             match result {
-                Ok(resp) => {
+                Ok((resp, _)) => {
                     if let Some((score, reason)) = super::review::parse_verdict(&resp.text) {
                         r.score = score;
                         r.digest = format!("judged by the model (validator skipped): {reason}");
                     }
                 }
-                Err(CallFailure::Provider(_)) => {}
+                Err(CallFailure::Provider(_) | CallFailure::Refused(_)) => {}
                 Err(CallFailure::Stopped) => break,
             }
         }

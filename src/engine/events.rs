@@ -95,6 +95,18 @@ pub enum Event {
         raw_feedback_tokens: u64,
         sent_feedback_tokens: u64,
     },
+    /// The privacy guard's modes for this run (SPEC §10).
+    PrivacyPolicy {
+        secrets: crate::contract::PrivacyMode,
+        pii: crate::contract::PrivacyMode,
+    },
+    /// A secret or personal value in what was about to be sent to the model, and what the
+    /// guard did with it; never the value. Each finding is told once per run.
+    PrivacyFinding {
+        n: u32,
+        #[serde(flatten)]
+        finding: crate::privacy::Finding,
+    },
     /// Something the user should know that is not an error (a conflict on apply, ...).
     Notice {
         message: String,

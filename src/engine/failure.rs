@@ -22,4 +22,7 @@ pub enum RunFailure {
     Record(String),
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
+    /// `block` mode met a secret or personal value before a model call: nothing was sent.
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
 }

@@ -222,10 +222,12 @@ impl Run {
             let (call, result) = self
                 .ask(n, "synthesis", model.as_deref(), &req, &self.cancel)
                 .await;
-            self.record_call(st, n, call, None);
+            if call.attempts > 0 {
+                self.record_call(st, n, call, None);
+            }
             if let Some(s) = result
                 .ok()
-                .and_then(|resp| evidence::synthesis::parse_llm(&resp.text))
+                .and_then(|(resp, _)| evidence::synthesis::parse_llm(&resp.text))
             {
                 return s;
             }

@@ -23,6 +23,8 @@ pub(super) enum CallFailure {
     Provider(LlmError),
     /// The run was stopped (cancel or deadline) while the model was answering.
     Stopped,
+    /// The privacy guard refused the request before it was sent (`block`, or no mask key).
+    Refused(crate::privacy::PrivacyError),
 }
 
 impl Run {
@@ -67,18 +69,21 @@ impl Run {
         self.log.emit(super::events::Event::IterationStarted { n });
         let (call, result) = self.ask(n, "generate", None, &req, &self.stop.token).await;
         match result {
-            Ok(resp) => {
+            Ok((resp, prompt_sha256)) => {
                 st.largest_output = st.largest_output.max(resp.usage.output);
                 Ok(Answer {
                     text: resp.text,
                     call,
-                    prompt_sha256: req.sha256(),
+                    prompt_sha256,
                 })
             }
             Err(f) => {
-                self.record_call(st, n, call, None);
+                if !matches!(f, CallFailure::Refused(_)) {
+                    self.record_call(st, n, call, None);
+                }
                 Err(match f {
                     CallFailure::Provider(e) => st.fail(RunFailure::Provider(e)),
+                    CallFailure::Refused(e) => st.fail(RunFailure::Privacy(e)),
                     CallFailure::Stopped => {
                         self.stop.requested().unwrap_or(StopReason::Interrupted)
                     }
@@ -103,8 +108,11 @@ impl Run {
         guess.min(cap)
     }
 
-    /// Call the model, stopping when `stop` fires. The call is described however it ended (a
-    /// call cut short is charged what had streamed); recording it is the caller's.
+    /// Call the model, stopping when `stop` fires: the one path every request takes. The
+    /// privacy guard sees the request first (its findings become events; `block` ends here,
+    /// before anything is sent) and the answer last, placeholders mapped back to values. The
+    /// answer comes with the sha256 of the request as sent. The call is described however it
+    /// ended (a call cut short is charged what had streamed); recording it is the caller's.
     pub(super) async fn ask(
         &self,
         n: u32,
@@ -112,8 +120,16 @@ impl Run {
         model: Option<&str>,
         req: &ChatRequest,
         stop: &CancellationToken,
-    ) -> (ModelCall, Result<ChatResponse, CallFailure>) {
+    ) -> (ModelCall, Result<(ChatResponse, String), CallFailure>) {
         let log = &self.log;
+        let guarded = match self.guard.outgoing(req) {
+            Ok(g) => g,
+            Err(e) => return (self.unsent_call(purpose, &e), Err(CallFailure::Refused(e))),
+        };
+        for finding in guarded.findings {
+            log.emit(super::events::Event::PrivacyFinding { n, finding });
+        }
+        let req = &guarded.request;
         log.activity(Activity::ModelStarted {
             n,
             estimated_input_tokens: req.estimated_input_tokens(),
@@ -131,10 +147,15 @@ impl Run {
             r = self.client.chat_as(model, req, &on_tokens) => r.map_err(CallFailure::Provider),
             _ = stop.cancelled() => Err(CallFailure::Stopped),
         };
+        let result = result.map(|mut r| {
+            r.text = self.guard.incoming(&r.text);
+            (r, req.sha256())
+        });
         let s = self.client.settings();
         let (usage, attempts, error) = match &result {
-            Ok(r) => (r.usage, r.attempts, None),
+            Ok((r, _)) => (r.usage, r.attempts, None),
             Err(CallFailure::Provider(e)) => (e.spent(), e.attempts(), Some(e.to_string())),
+            Err(CallFailure::Refused(e)) => (Usage::default(), 0, Some(e.to_string())),
             Err(CallFailure::Stopped) => (
                 Usage {
                     input: req.estimated_input_tokens(),
@@ -149,7 +170,7 @@ impl Run {
         };
         let requested = model.unwrap_or(&s.model);
         let (provider, model) = match &result {
-            Ok(r) => (r.provider.as_str().to_string(), r.model.clone()),
+            Ok((r, _)) => (r.provider.as_str().to_string(), r.model.clone()),
             Err(_) => (s.provider.as_str().to_string(), requested.to_string()),
         };
         let call = ModelCall {
@@ -166,11 +187,33 @@ impl Run {
             attempts,
             retries: result
                 .as_ref()
-                .map(|r| r.retries.clone())
+                .map(|(r, _)| r.retries.clone())
                 .unwrap_or_default(),
             ok: result.is_ok(),
             error,
         };
         (call, result)
+    }
+
+    /// A call the guard stopped before anything was sent: no attempt, no tokens.
+    fn unsent_call(&self, purpose: &str, why: &crate::privacy::PrivacyError) -> ModelCall {
+        let s = self.client.settings();
+        ModelCall {
+            purpose: purpose.to_string(),
+            provider: s.provider.as_str().to_string(),
+            model: s.model.clone(),
+            input_tokens: 0,
+            output_tokens: 0,
+            cached_tokens: 0,
+            cache_written_tokens: 0,
+            // Nothing was sent, so nothing is owed.
+            cost_usd: Some(0.0),
+            estimated: false,
+            latency_ms: 0,
+            attempts: 0,
+            retries: Vec::new(),
+            ok: false,
+            error: Some(why.to_string()),
+        }
     }
 }

@@ -119,6 +119,8 @@ pub(super) struct Run {
     /// The contract's `files` globs, compiled once: every workspace file is tested each iteration.
     pub edit_matcher: PathMatcher,
     pub started: Instant,
+    /// Every request passes it on the way out, every answer on the way back.
+    pub guard: crate::privacy::Guard,
 }
 
 /// What the loop carries from one iteration to the next.

@@ -79,6 +79,7 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
     check_prices(&req)?;
     let client = LlmClient::new(req.llm, req.mode, req.record)?;
     let root = req.contract.root.clone();
+    let guard = crate::privacy::Guard::new(&req.contract.privacy, &root)?;
     let history = blocking({
         let root = root.clone();
         move || History::open(&root)
@@ -126,6 +127,10 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
     let sandbox =
         SandboxRecord::for_validators(validators.map(|v| (v.name.as_str(), &v.sandbox))).await;
     log.emit(Event::Sandbox { sandbox });
+    log.emit(Event::PrivacyPolicy {
+        secrets: contract.privacy.secrets,
+        pii: contract.privacy.pii,
+    });
     let cancel = CancellationToken::new();
     let run = Run {
         run_id: run_id.clone(),
@@ -139,6 +144,7 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
         ws,
         run_dir: folder.dir().to_path_buf(),
         started: Instant::now(),
+        guard,
     };
     let signers = req.signers;
     let sealing_log = log.clone();

@@ -46,6 +46,7 @@ impl Default for RawEvidence {
                 reason: String::new(),
             },
             events_sha256: None,
+            privacy: None,
             sandbox: None,
         }
     }
@@ -140,6 +141,18 @@ impl Fold {
                 });
                 self.raw.metrics.raw_feedback_tokens += raw_feedback_tokens;
                 self.raw.metrics.sent_feedback_tokens += sent_feedback_tokens;
+            }
+            Event::PrivacyPolicy { secrets, pii } => {
+                self.raw.privacy = Some(super::PrivacyEvidence {
+                    secrets: *secrets,
+                    pii: *pii,
+                    findings: Vec::new(),
+                });
+            }
+            Event::PrivacyFinding { finding, .. } => {
+                if let Some(p) = &mut self.raw.privacy {
+                    p.findings.push(finding.clone());
+                }
             }
             Event::ArtifactsKept { artifacts, .. } => self.raw.artifacts = artifacts.clone(),
             Event::SynthesisWritten { synthesis } => self.synthesis = Some(synthesis.clone()),

@@ -54,6 +54,18 @@ pub struct RawEvidence {
     /// How the validators were confined (SPEC §11; absent in packs written before the sandbox).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::SandboxRecord>,
+    /// What the privacy guard found in what was sent (absent in packs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<PrivacyEvidence>,
+}
+
+/// The guard's modes and every finding, each with where it was and what was done; never a
+/// value (SPEC §10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivacyEvidence {
+    pub secrets: crate::contract::PrivacyMode,
+    pub pii: crate::contract::PrivacyMode,
+    pub findings: Vec<crate::privacy::Finding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

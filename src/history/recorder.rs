@@ -165,7 +165,9 @@ fn write_one(h: &History, e: &Envelope, p: &mut Pending) -> Result<(), String> {
         | Event::BreakerOpened { .. }
         | Event::Notice { .. }
         | Event::ArtifactsKept { .. }
-        | Event::SynthesisWritten { .. } => Ok(()),
+        | Event::SynthesisWritten { .. }
+        | Event::PrivacyPolicy { .. }
+        | Event::PrivacyFinding { .. } => Ok(()),
     };
     r.map_err(|e| e.to_string())
 }

@@ -141,6 +141,15 @@ pub(crate) fn line_for(env: &Envelope, tally: &mut Tally) -> Option<String> {
             safe_line(name)
         ),
         Event::Notice { message } => format!("note: {}", safe_text(message)),
+        Event::PrivacyFinding { n, finding: f } => format!(
+            "iteration {n}: privacy: {}:{}: {} {} ({}x)",
+            safe_line(&f.source),
+            f.line,
+            f.kind,
+            f.action.as_str(),
+            f.count
+        ),
+        Event::PrivacyPolicy { .. } => return None,
         Event::ArtifactsKept { .. } | Event::SynthesisWritten { .. } => return None,
         Event::RunFinished {
             status,

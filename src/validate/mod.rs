@@ -11,7 +11,7 @@ mod score;
 
 pub use capture::{CapturedOutput, OutputCapture};
 pub use digest::{digest, digest_with_noted};
-pub use env::{is_secret_name, scrubbed_env};
+pub use env::{is_secret_name, is_secret_value, scrub, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
 pub use record::Validation;
 pub use runner::{DIGEST_TOKENS, run_all, run_all_with_env};

@@ -63,15 +63,15 @@ pub async fn run_all_with_env(
     cancel: &CancellationToken,
     on_finished: &(dyn Fn(&ValidatorResult) + Send + Sync),
 ) -> Result<Vec<ValidatorResult>, ValidateError> {
-    let mut env = scrubbed_env();
-    for (k, v) in extra_env {
-        env.retain(|(name, _)| name.as_os_str() != k.as_str());
-        env.push((k.into(), v.into()));
-    }
     let policy =
         Policy::for_round(validators.iter().map(|v| (v.name.as_str(), &v.sandbox))).await?;
     let mut started = Vec::with_capacity(validators.len());
     for v in validators {
+        let mut env = scrubbed_env(&v.env);
+        for (k, val) in extra_env {
+            env.retain(|(name, _)| name.as_os_str() != k.as_str());
+            env.push((k.into(), val.into()));
+        }
         match start(v, dir, &env, &policy) {
             Ok(s) => started.push(s),
             Err(e) => {

@@ -74,6 +74,7 @@ mod tests {
             required,
             timeout: Duration::from_secs(30),
             parse: Parser::ExitCode,
+            env: Vec::new(),
             sandbox: SandboxSettings {
                 mode: Mode::Off,
                 ..SandboxSettings::default()
