@@ -10,6 +10,8 @@ pub mod fsutil;
 pub mod history;
 pub mod layout;
 pub mod llm;
+pub mod metrics;
+pub mod serve;
 pub mod timestamp;
 pub mod ui;
 pub mod validate;

@@ -7,17 +7,18 @@ mod contract_cmd;
 mod converge;
 mod evidence_cmd;
 mod init;
+mod metrics_cmd;
 mod runs;
+mod serve_cmd;
 
 pub use args::{Cli, ColorChoice, Command, Global};
 
 use crate::error::{Error, exit};
-use clap::Parser;
 use std::process::ExitCode;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -44,6 +45,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Init(a) => init::run(g, a),
         Command::Runs(a) => runs::run(g, a),
         Command::Evidence(a) => evidence_cmd::run(g, a),
+        Command::Metrics => metrics_cmd::run(g),
+        Command::Serve(a) => serve_cmd::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

@@ -5,6 +5,7 @@ mod liveness;
 mod model;
 mod read;
 mod schema;
+mod stats;
 mod write;
 
 pub use error::HistoryError;
@@ -12,6 +13,7 @@ pub use model::{
     IterationRow, ModelCallRow, NewRun, RunDetail, RunEnd, RunStatus, RunSummary, ValidatorRow,
 };
 pub use schema::CURRENT as SCHEMA_VERSION;
+pub use stats::{FinishedRun, HistoryStats};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,129 @@
+//! `forge serve` (SPEC §7): converge runs, the history and metrics behind an authenticated
+//! HTTP API, as one more consumer of the engine's event stream.
+
+mod auth;
+mod error;
+mod gauges;
+mod limits;
+mod middleware;
+mod openapi;
+mod paths;
+mod read_routes;
+mod router;
+mod store;
+
+pub use auth::{Caller, JwtVerifier};
+pub use error::{ApiError, ErrorBody, ServeError};
+pub use openapi::document as openapi_document;
+pub use store::{Quotas, Store, TokenInfo, state_dir, valid_name};
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// Everything `forge serve` was started with, resolved.
+#[derive(Debug)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub roots: Vec<PathBuf>,
+    pub max_concurrent: u32,
+    pub state_dir: PathBuf,
+    pub metrics_public: bool,
+    pub jwt: Option<JwtVerifier>,
+}
+
+/// What every request handler can reach.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub roots: paths::Roots,
+    pub store: Store,
+    pub jwt: Option<JwtVerifier>,
+    pub metrics_public: bool,
+    pub rate: limits::RateLimiter,
+    pub gauges: gauges::ServerGauges,
+    /// Cancelled on SIGTERM / Ctrl-C.
+    pub shutdown: CancellationToken,
+}
+
+/// Serve until SIGTERM or Ctrl-C. The bound address is printed on stderr first, so a caller
+/// that asked for port 0 learns the port.
+pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let mut roots = Vec::new();
+    for r in &config.roots {
+        let real = r.canonicalize().map_err(|e| ServeError::Root {
+            path: r.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if !real.is_dir() {
+            return Err(ServeError::Root {
+                path: r.display().to_string(),
+                message: "not a folder".to_string(),
+            });
+        }
+        roots.push(real);
+    }
+    let store = Store::open(&config.state_dir)?;
+    let shutdown = CancellationToken::new();
+    let state = Arc::new(AppState {
+        roots: paths::Roots::new(roots),
+        store,
+        jwt: config.jwt,
+        metrics_public: config.metrics_public,
+        rate: limits::RateLimiter::default(),
+        gauges: gauges::ServerGauges::new().map_err(|e| ServeError::State {
+            path: "metrics".to_string(),
+            message: e.to_string(),
+        })?,
+        shutdown: shutdown.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServeError::Listen {
+            addr: config.listen.to_string(),
+            message: e.to_string(),
+        })?;
+    let bound = listener.local_addr().map_err(|e| ServeError::Listen {
+        addr: config.listen.to_string(),
+        message: e.to_string(),
+    })?;
+    let shown: Vec<String> = state
+        .roots
+        .all()
+        .iter()
+        .map(|r| r.display().to_string())
+        .collect();
+    eprintln!(
+        "forge serve: listening on http://{bound} (roots: {}; at most {} runs at once)",
+        shown.join(", "),
+        config.max_concurrent
+    );
+    tokio::spawn(wait_for_signal(shutdown.clone()));
+    let app = router::build(state.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .map_err(|e| ServeError::Listen {
+            addr: bound.to_string(),
+            message: e.to_string(),
+        })?;
+    eprintln!("forge serve: stopped");
+    Ok(())
+}
+
+async fn wait_for_signal(shutdown: CancellationToken) {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    eprintln!("forge serve: shutting down (no new connections; cancelling running runs)");
+    shutdown.cancel();
+}
