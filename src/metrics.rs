@@ -10,7 +10,15 @@ pub const CONTENT_TYPE: &str = prometheus::TEXT_FORMAT;
 
 const ITERATION_BUCKETS: [f64; 8] = [1.0, 2.0, 3.0, 4.0, 5.0, 8.0, 13.0, 20.0];
 const TOKEN_BUCKETS: [f64; 9] = [
-    1_000.0, 2_500.0, 5_000.0, 10_000.0, 25_000.0, 50_000.0, 100_000.0, 250_000.0, 1_000_000.0,
+    1_000.0,
+    2_500.0,
+    5_000.0,
+    10_000.0,
+    25_000.0,
+    50_000.0,
+    100_000.0,
+    250_000.0,
+    1_000_000.0,
 ];
 const DURATION_BUCKETS: [f64; 10] = [
     1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1_800.0, 3_600.0,
@@ -65,7 +73,10 @@ fn histogram(name: &str, help: &str, buckets: &[f64]) -> Result<Histogram, prome
 /// Register the SPEC §8 metrics, summed over `roots`, in `registry`.
 pub fn register_history(registry: &Registry, roots: &[RootNumbers]) -> Result<(), MetricsError> {
     let total = IntCounterVec::new(
-        Opts::new("forge_convergence_total", "Runs that ended, by how they ended"),
+        Opts::new(
+            "forge_convergence_total",
+            "Runs that ended, by how they ended",
+        ),
         &["status"],
     )?;
     let iterations = histogram(
@@ -92,7 +103,10 @@ pub fn register_history(registry: &Registry, roots: &[RootNumbers]) -> Result<()
     )?;
     // Every label value is exposed, at 0 until it happens, so a dashboard's series exist
     // before the first such run.
-    for status in RunStatus::ALL.into_iter().filter(|s| *s != RunStatus::Running) {
+    for status in RunStatus::ALL
+        .into_iter()
+        .filter(|s| *s != RunStatus::Running)
+    {
         total.with_label_values(&[status.as_str()]);
     }
     let (mut finished, mut converged) = (0u64, 0u64);
@@ -252,6 +266,9 @@ mod tests {
         let t = text(&[RootNumbers::default()]);
         assert!(t.contains("forge_convergence_success_ratio NaN"), "{t}");
         assert!(t.contains("forge_feedback_token_savings_ratio NaN"), "{t}");
-        assert!(t.contains("forge_model_tokens_total{kind=\"output\"} 0"), "{t}");
+        assert!(
+            t.contains("forge_model_tokens_total{kind=\"output\"} 0"),
+            "{t}"
+        );
     }
 }

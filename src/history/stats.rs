@@ -88,7 +88,13 @@ impl History {
                  FROM model_calls m JOIN runs r ON r.run_id = m.run_id
                  WHERE r.status <> 'running'",
                 [],
-                |r| Ok((r.get::<_, u64>(0)?, r.get::<_, u64>(1)?, r.get::<_, u64>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, u64>(0)?,
+                        r.get::<_, u64>(1)?,
+                        r.get::<_, u64>(2)?,
+                    ))
+                },
             )
             .map_err(|e| self.sql_err(e))?;
         stats.input_tokens = input;
@@ -180,7 +186,10 @@ mod tests {
     #[test]
     fn an_empty_history_has_no_runs_and_zero_totals() {
         let dir = tempfile::tempdir().unwrap();
-        let s = History::open_read_only(dir.path()).unwrap().stats().unwrap();
+        let s = History::open_read_only(dir.path())
+            .unwrap()
+            .stats()
+            .unwrap();
         assert_eq!(s, HistoryStats::default());
     }
 }

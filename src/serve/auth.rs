@@ -74,7 +74,10 @@ impl JwtVerifier {
         let header =
             jsonwebtoken::decode_header(jwt).map_err(|e| format!("not a readable JWT: {e}"))?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(format!("{:?} JWTs are not accepted (RS256 or ES256)", header.alg));
+            return Err(format!(
+                "{:?} JWTs are not accepted (RS256 or ES256)",
+                header.alg
+            ));
         }
         let candidates = self.keys.iter().filter(|(kid, alg, _)| {
             *alg == header.alg && (header.kid.is_none() || *kid == header.kid)
@@ -138,7 +141,10 @@ pub fn authenticate(
         let name = jwt
             .subject(bearer)
             .map_err(|why| ApiError::unauthorized(format!("JWT refused: {why}")))?;
-        let quotas = store.quotas_of(&name).map_err(internal)?.unwrap_or_default();
+        let quotas = store
+            .quotas_of(&name)
+            .map_err(internal)?
+            .unwrap_or_default();
         return Ok(Caller { name, quotas });
     }
     Err(ApiError::unauthorized(

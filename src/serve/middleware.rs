@@ -106,7 +106,10 @@ fn rate_limit(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
         .map_err(|wait| {
             ApiError::too_many(
                 "rate_limited",
-                format!("token `{}` is limited to {rate} requests a minute", caller.name),
+                format!(
+                    "token `{}` is limited to {rate} requests a minute",
+                    caller.name
+                ),
                 wait,
             )
         })

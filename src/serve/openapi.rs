@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         read_routes::metrics,
         read_routes::openapi,
     ),
-    components(schemas(ErrorBody, ErrorDetail, read_routes::Health)),
+    components(schemas(ErrorBody, ErrorDetail, read_routes::Health, read_routes::PackFormat)),
     modifiers(&Bearer)
 )]
 struct ApiDoc;

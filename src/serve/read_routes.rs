@@ -70,9 +70,7 @@ pub async fn list_runs(
             let h = crate::history::History::open_read_only(root)?;
             all.extend(h.list_runs(limit, q.status.as_deref())?);
         }
-        all.sort_by(|a, b| {
-            (&b.started_at, &b.run_id).cmp(&(&a.started_at, &a.run_id))
-        });
+        all.sort_by(|a, b| (&b.started_at, &b.run_id).cmp(&(&a.started_at, &a.run_id)));
         all.truncate(limit);
         Ok(all)
     })
@@ -81,10 +79,7 @@ pub async fn list_runs(
 }
 
 /// The root whose history holds `id`, with that run, or 404.
-fn find_run(
-    roots: &[PathBuf],
-    id: &str,
-) -> Result<(PathBuf, crate::history::RunDetail), ApiError> {
+fn find_run(roots: &[PathBuf], id: &str) -> Result<(PathBuf, crate::history::RunDetail), ApiError> {
     if !crate::history::is_run_id(id) {
         return Err(ApiError::not_found(format!("no run with id `{id}`")));
     }

@@ -106,10 +106,7 @@ impl Store {
         })
     }
 
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, ServeError> {
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, ServeError> {
         let err = |message: String| ServeError::State {
             path: self.path.display().to_string(),
             message,
@@ -140,7 +137,9 @@ impl Store {
                     crate::timestamp::now(),
                     quotas.rate_per_minute,
                     quotas.max_concurrent,
-                    quotas.daily_tokens.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                    quotas
+                        .daily_tokens
+                        .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
                 ],
             )
         })?;
@@ -331,8 +330,14 @@ mod tests {
             store.idempotent_run("ci", "k", 1_500, 86_400).unwrap(),
             Some("RUN1".to_string())
         );
-        assert_eq!(store.idempotent_run("other", "k", 1_500, 86_400).unwrap(), None);
-        assert_eq!(store.idempotent_run("ci", "k", 100_000, 86_400).unwrap(), None);
+        assert_eq!(
+            store.idempotent_run("other", "k", 1_500, 86_400).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.idempotent_run("ci", "k", 100_000, 86_400).unwrap(),
+            None
+        );
     }
 
     #[test]
