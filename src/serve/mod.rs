@@ -1,7 +1,9 @@
 //! `forge serve` (SPEC §7): converge runs, the history and metrics behind an authenticated
 //! HTTP API, as one more consumer of the engine's event stream.
 
+mod api;
 mod auth;
+mod body;
 mod error;
 mod gauges;
 mod limits;
