@@ -79,4 +79,6 @@ pub struct RunResult {
     pub tokens: u64,
     /// The path of evidence.json, when the pack was written.
     pub evidence: Option<String>,
+    /// Why it stopped, in words.
+    pub reason: Option<String>,
 }

@@ -75,7 +75,11 @@ mod tests {
         for (input, code, says) in [
             (&b"{\"contract\": "[..], "bad_json", "EOF while parsing"),
             (b"{\"contract\": 1}", "bad_request", "invalid type: integer"),
-            (b"{\"contract\": \"a\", \"contrakt\": 1}", "bad_request", "unknown field `contrakt`"),
+            (
+                b"{\"contract\": \"a\", \"contrakt\": 1}",
+                "bad_request",
+                "unknown field `contrakt`",
+            ),
             (b"{}", "bad_request", "missing field `contract`"),
             (b"\n\n  [", "bad_json", "line 3 column 3"),
         ] {

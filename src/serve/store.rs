@@ -251,21 +251,39 @@ impl Store {
         })
     }
 
-    pub fn remember_idempotent(
+    /// Claim `key` for `run_id` unless `name` used it within `window_s`: returns the run that
+    /// holds it already, or None when this claim won. One statement, so two requests racing
+    /// with the same key cannot both win.
+    pub fn claim_idempotent(
         &self,
         name: &str,
         key: &str,
         run_id: &str,
         now_s: i64,
-    ) -> Result<(), ServeError> {
+        window_s: i64,
+    ) -> Result<Option<String>, ServeError> {
         self.with(|c| {
-            c.execute(
+            let holder: String = c.query_row(
                 "INSERT INTO idempotency (name, key, run_id, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (name, key) DO UPDATE SET run_id = excluded.run_id,
-                                                       created_at = excluded.created_at",
-                params![name, key, run_id, now_s],
+                 ON CONFLICT (name, key) DO UPDATE
+                     SET run_id = excluded.run_id, created_at = excluded.created_at
+                     WHERE idempotency.created_at <= ?5
+                 RETURNING run_id",
+                params![name, key, run_id, now_s, now_s - window_s],
+                |r| r.get(0),
             )
-            .map(|_| ())
+            .optional()?
+            .map_or_else(
+                || {
+                    c.query_row(
+                        "SELECT run_id FROM idempotency WHERE name = ?1 AND key = ?2",
+                        [name, key],
+                        |r| r.get(0),
+                    )
+                },
+                Ok,
+            )?;
+            Ok((holder != run_id).then_some(holder))
         })
     }
 }
@@ -325,18 +343,41 @@ mod tests {
         store.add_tokens_used("ci", "2026-11-21", 50).unwrap();
         assert_eq!(store.tokens_used("ci", "2026-11-21").unwrap(), 150);
         assert_eq!(store.tokens_used("ci", "2026-11-22").unwrap(), 0);
-        store.remember_idempotent("ci", "k", "RUN1", 1_000).unwrap();
+        let day = 86_400;
         assert_eq!(
-            store.idempotent_run("ci", "k", 1_500, 86_400).unwrap(),
+            store
+                .claim_idempotent("ci", "k", "RUN1", 1_000, day)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.idempotent_run("ci", "k", 1_500, day).unwrap(),
             Some("RUN1".to_string())
         );
         assert_eq!(
-            store.idempotent_run("other", "k", 1_500, 86_400).unwrap(),
+            store
+                .claim_idempotent("ci", "k", "RUN2", 1_500, day)
+                .unwrap(),
+            Some("RUN1".to_string()),
+            "the first run keeps the key"
+        );
+        assert_eq!(
+            store.idempotent_run("other", "k", 1_500, day).unwrap(),
             None
         );
         assert_eq!(
-            store.idempotent_run("ci", "k", 100_000, 86_400).unwrap(),
+            store
+                .claim_idempotent("other", "k", "RUN3", 1_500, day)
+                .unwrap(),
             None
+        );
+        assert_eq!(store.idempotent_run("ci", "k", 100_000, day).unwrap(), None);
+        assert_eq!(
+            store
+                .claim_idempotent("ci", "k", "RUN4", 100_000, day)
+                .unwrap(),
+            None,
+            "an expired key is taken over"
         );
     }
 
