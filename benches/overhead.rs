@@ -12,6 +12,7 @@
 //!   validator of every iteration).
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -28,3 +28,15 @@ pub fn config_dir() -> Option<PathBuf> {
     };
     Some(base.join("forge"))
 }
+
+/// Create `ROOT/.forge/` if needed, with a `.gitignore` holding `*` so that `git status` stays
+/// clean (SPEC §4). An existing `.gitignore` is left as the user made it.
+pub fn ensure_forge_dir(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = forge_dir(root);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        crate::fsutil::write_atomic(&ignore, b"*\n", None)?;
+    }
+    Ok(dir)
+}

@@ -1,5 +1,6 @@
 //! `forge check` through the real binary: the table, --json, --quiet, exit codes and the
 //! validator environment.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `forge converge` end to end: the real binary against the loopback fake LLM, with small shell
 //! projects, checked through exit codes, output, files, history rows and evidence packs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -405,17 +406,24 @@ fn check_json_stream(stdout: &str) -> Vec<Value> {
     assert_eq!(names.first(), Some(&"run_started"), "{names:?}");
     assert_eq!(names.last(), Some(&"run_finished"), "{names:?}");
     assert_eq!(names.iter().filter(|n| **n == "run_finished").count(), 1);
-    // Within each iteration: started, model, validators, finished.
-    let order = |n: &str| match n {
+    let run_id = &lines[0]["run_id"];
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["seq"], i + 1, "seq counts from 1 without gaps: {l}");
+        assert_eq!(&l["run_id"], run_id, "every event names its run: {l}");
+    }
+    // Within each iteration: started, the generate call, validators, finished (review calls
+    // for skipped validators come among the validators).
+    let order = |l: &Value| match l["event"].as_str()? {
         "iteration_started" => Some(0),
-        "model_finished" => Some(1),
+        "model_finished" if l["call"]["purpose"] == "generate" => Some(1),
         "validator_finished" => Some(2),
         "iteration_finished" => Some(3),
         _ => None,
     };
     let mut at = 3;
-    for n in &names {
-        if let Some(o) = order(n) {
+    for l in &lines {
+        let n = l["event"].as_str().unwrap_or("?");
+        if let Some(o) = order(l) {
             let ok = if o == 0 { at == 3 } else { o >= at && at != 3 };
             assert!(ok, "{n} out of order in {names:?}");
             at = o;
@@ -468,6 +476,8 @@ fn json_stream_of_a_converged_run() {
             "validator_finished",
             "validator_finished",
             "iteration_finished",
+            "artifacts_kept",
+            "synthesis_written",
             "run_finished",
         ]
     );
@@ -823,6 +833,10 @@ fn check_interrupted(p: &Project, code: Option<i32>, stderr: &str) {
     let (_, pack) = verified_pack(p, &run);
     assert_eq!(pack["raw_evidence"]["outcome"]["status"], "interrupted");
     assert_eq!(p.read("src/a.txt"), "todo\n");
+    // The model call made before the interrupt is paid for, in the pack and in history alike.
+    let tokens = &pack["raw_evidence"]["metrics"]["tokens_used"];
+    assert!(tokens.as_u64().unwrap_or(0) > 0, "{pack}");
+    assert_eq!(&run["tokens"], tokens, "{run}");
 }
 
 #[test]

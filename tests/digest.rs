@@ -5,6 +5,7 @@
 //! Versions used for the captures: Python 3.11.7, pytest 9.2.0, ruff 0.17.6, flake8 7.5.0,
 //! mypy 2.4.1, cargo/rustc/clippy 1.95.0, node v20.20.2, eslint 9.39.5, typescript 7.0.2,
 //! go 1.19.8, ShellCheck 0.9.0, gcc 12.2.0.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forge::llm::estimate_tokens;
 use forge::validate::digest;

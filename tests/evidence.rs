@@ -1,4 +1,5 @@
 //! `forge evidence show|export|verify` on packs signed through the library, and tampered ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

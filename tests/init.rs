@@ -1,5 +1,6 @@
 //! `forge init` through the real binary: each starter is written and lints clean, and an
 //! existing contract is never overwritten.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The model layer through real sockets: each provider's wire format, usage accounting, retry
 //! and fault classes, timeouts, cassettes and settings precedence, against the fake LLM server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -637,7 +638,14 @@ async fn record_then_replay_with_the_server_gone() {
     let (a2, b2) = (a2.unwrap(), b2.unwrap());
     assert_eq!((a2.text.as_str(), a2.usage), (a.text.as_str(), a.usage));
     assert_eq!((b2.text.as_str(), b2.usage), (b.text.as_str(), b.usage));
-    assert!(a2.replayed);
+    let replayed = replay
+        .replayed()
+        .expect("a replaying client names its cassette");
+    assert_eq!(replayed.path, cassette);
+    assert_eq!(
+        replayed.answered_by,
+        Some((forge::contract::ProviderKind::Anthropic, a.model.clone()))
+    );
     assert!(
         ticks.len() >= 2 && ticks.last() == Some(&8),
         "replay still reports progress: {ticks:?}"

@@ -1,5 +1,6 @@
 //! The validator runner on real `sh` subprocesses: concurrency, timeouts and process groups,
 //! bounded output, exit codes, the scrubbed environment, cancellation, parsers and scoring.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use forge::contract::{Parser, Validator, ValidatorKind};
 use forge::validate::{ValidateError, ValidatorResult, run_all, score_round};

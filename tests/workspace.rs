@@ -1,5 +1,6 @@
 //! The private workspace on real folders: what is copied, linked and left out, what changed,
 //! and writing back atomically with conflict detection.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

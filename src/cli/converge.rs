@@ -1,9 +1,10 @@
-//! `forge converge`: wire settings, client, history, evidence key and UI to the engine.
+//! `forge converge`: resolve settings, start the run through the engine, show it, map its end
+//! to an exit code.
 
 use super::args::ConvergeArgs;
-use crate::engine::{Engine, RunOutcome, RunSettings, StopReason};
-use crate::error::{Error, exit};
-use crate::llm::{ClientMode, LlmClient, LlmFlags};
+use crate::engine::{RunRequest, RunSettings};
+use crate::error::{Error, exit, run_exit};
+use crate::llm::{ClientMode, LlmFlags};
 use tokio_util::sync::CancellationToken;
 
 pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
@@ -18,25 +19,23 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         Some(p) => ClientMode::Replay(p.clone()),
         None => ClientMode::Live,
     };
-    let resolved = crate::llm::resolve_settings(&flags, &contract.llm)?;
-    let client = LlmClient::new(resolved, mode, a.record.clone())?;
-    let history = crate::history::History::open(&contract.root)?;
-    let key = crate::evidence::EvidenceKey::for_signing(None)?;
-    let sink = crate::ui::sink_for(g.json, g.quiet, g.no_progress);
+    let llm = crate::llm::resolve_settings(&flags, &contract.llm)?;
+    let evidence_key = crate::evidence::EvidenceKey::for_signing(None)?;
+    let request = RunRequest {
+        contract,
+        settings,
+        llm,
+        mode,
+        record: a.record.clone(),
+        evidence_key,
+        observers: vec![crate::ui::observer_for(g.json, g.quiet, g.no_progress)],
+        trace_id: None,
+    };
     let rt = super::runtime()?;
     let outcome = rt.block_on(async {
-        let interrupt = CancellationToken::new();
-        watch_ctrl_c(interrupt.clone());
-        let engine = Engine::new(
-            &contract,
-            settings,
-            &client,
-            &history,
-            sink.as_ref(),
-            &key,
-            interrupt,
-        );
-        engine.run().await
+        let handle = crate::engine::start(request).await?;
+        watch_ctrl_c(handle.cancel_token());
+        handle.wait().await
     })?;
     // --quiet hides the event stream, but a run that could not write back is an error to report.
     if g.quiet {
@@ -44,7 +43,10 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
             eprintln!("forge: {why}");
         }
     }
-    Ok(exit_code(&outcome, a.allow_degraded))
+    if let Some(f) = &outcome.failure {
+        eprintln!("{} {f}", console::style("error:").red().bold().for_stderr());
+    }
+    Ok(run_exit(&outcome, a.allow_degraded))
 }
 
 fn settings_for(
@@ -91,22 +93,4 @@ fn watch_ctrl_c(interrupt: CancellationToken) {
             std::process::exit(i32::from(exit::INTERRUPTED));
         }
     });
-}
-
-/// SPEC §2: 0 converged; 1 stopped without converging (or degraded, or not written back);
-/// 3 provider failure; 130 interrupted.
-fn exit_code(o: &RunOutcome, allow_degraded: bool) -> u8 {
-    match o.reason {
-        StopReason::Converged if o.not_applied.is_some() => exit::FAILED,
-        StopReason::Converged if o.degraded && !allow_degraded => exit::FAILED,
-        StopReason::Converged => exit::OK,
-        StopReason::Interrupted => exit::INTERRUPTED,
-        StopReason::Error => {
-            if let Some(e) = &o.failure {
-                eprintln!("{} {e}", console::style("error:").red().bold().for_stderr());
-            }
-            exit::PROVIDER
-        }
-        _ => exit::FAILED,
-    }
 }

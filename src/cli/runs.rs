@@ -160,7 +160,7 @@ fn show_text(run: &RunDetail) -> String {
             out.push_str(&format!(
                 "  {:<width$}  {:<11}  {:<9}  {:.2}  {}\n",
                 v.name,
-                v.kind,
+                v.kind.as_str(),
                 result,
                 v.score,
                 duration_words(v.duration_ms)

@@ -14,6 +14,7 @@ use std::time::Duration;
 pub struct Origin {
     pub path: PathBuf,
     pub sha256: String,
+    pub bytes: Vec<u8>,
     /// None when the root could not be found (already reported).
     pub root: Option<PathBuf>,
 }
@@ -106,6 +107,7 @@ pub fn build(doc: At<RawContract>, origin: Origin) -> Result<Contract, Vec<Diagn
         (true, Some(root), Some(name), Some(task)) => Ok(Contract {
             path: origin.path,
             sha256: origin.sha256,
+            source: origin.bytes,
             name: name.value,
             description: raw.description.map(|d| d.value),
             task: task.value,

@@ -15,7 +15,6 @@ pub use paths::PathMatcher;
 pub use read::MAX_CONTRACT_BYTES;
 pub use schema::json_schema;
 
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// A contract that could not be read or is invalid. Display gives every problem as
@@ -107,7 +106,8 @@ pub fn load(path: &Path, root_override: Option<&Path>) -> Result<Contract, Contr
     };
     let origin = check::Origin {
         path: absolute,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: crate::sha::sha256_hex(&bytes),
+        bytes: bytes.clone(),
         root,
     };
     match check::build(doc, origin) {

@@ -10,6 +10,8 @@ pub struct Contract {
     pub path: PathBuf,
     /// sha256 (hex) of the contract file's bytes.
     pub sha256: String,
+    /// The contract file's bytes as loaded (kept with each run as `contract.yaml`).
+    pub source: Vec<u8>,
     pub name: String,
     pub description: Option<String>,
     pub task: String,

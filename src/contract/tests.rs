@@ -80,7 +80,7 @@ fn path_is_absolute_and_sha256_is_of_the_bytes() {
     let c = load(&path, None).unwrap();
     assert!(c.path.is_absolute());
     assert_eq!(c.path, path.canonicalize().unwrap());
-    assert_eq!(c.sha256, hex::encode(Sha256::digest(MINIMAL.as_bytes())));
+    assert_eq!(c.sha256, crate::sha::sha256_hex(MINIMAL.as_bytes()));
 }
 
 #[test]

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::matching::replace_once;
 use super::parse::ProposedEdit;
 use super::paths::{Refusal, RelPath, check_path};
@@ -95,7 +93,7 @@ pub fn apply(
         match write(&target, content.as_bytes()) {
             Ok(()) => report.applied.push(AppliedEdit {
                 path: rel,
-                sha256: hex::encode(Sha256::digest(content.as_bytes())),
+                sha256: crate::sha::sha256_hex(content.as_bytes()),
                 bytes: content.len() as u64,
             }),
             Err(e) => report.refused.push(Refusal {

@@ -90,6 +90,7 @@ impl Breaker {
         opened
     }
 
+    #[cfg(test)]
     pub fn is_open(&self) -> bool {
         matches!(self.state, BreakerState::Open { .. })
     }

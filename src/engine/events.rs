@@ -1,93 +1,225 @@
-//! Typed events the engine emits; progress bars, plain lines and `--json` are all consumers.
+//! The typed facts of a run. Every consumer (terminal, `--json`, history, run folder, evidence,
+//! server) sees these and nothing else; `events.jsonl` is exactly their serialisation.
 
-use serde::Serialize;
+use crate::history::RunStatus;
+use crate::validate::Validation;
+use serde::{Deserialize, Serialize};
 
-/// One thing that happened during a run, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One recorded event with its place in the run: `seq` counts from 1 without gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub run_id: String,
+    pub seq: u64,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+impl Envelope {
+    /// The event as one line of `events.jsonl` and of `--json`, newline included.
+    pub fn to_line(&self) -> String {
+        // Every field is a string, number, bool or list of those: serialising cannot fail, but
+        // an event must never be lost silently, so a failure still leaves a line.
+        let mut line = serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(
+                "{{\"run_id\":{:?},\"seq\":{},\"event\":\"unserialisable\",\"error\":{:?}}}",
+                self.run_id,
+                self.seq,
+                e.to_string()
+            )
+        });
+        line.push('\n');
+        line
+    }
+}
+
+impl AsRef<Envelope> for Envelope {
+    fn as_ref(&self) -> &Envelope {
+        self
+    }
+}
+
+/// Something that happened during a run, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     RunStarted {
-        run_id: String,
-        contract: String,
+        contract: ContractInfo,
         root: String,
-        provider: String,
-        model: String,
+        llm: LlmInfo,
+        forge_version: String,
+        started_at: String,
         max_iterations: u32,
         threshold: f64,
+        /// The caller's trace id (a server's `X-Trace-Id` or `traceparent`), when there is one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trace_id: Option<String>,
     },
     IterationStarted {
         n: u32,
     },
-    /// The model started answering (not part of the `--json` stream).
-    ModelStarted {
-        n: u32,
-        estimated_input_tokens: u64,
-    },
-    /// Output tokens streamed so far (not part of the `--json` stream).
-    ModelProgress {
-        n: u32,
-        output_tokens: u64,
-    },
+    /// One call to the model, whatever its purpose and however it ended. Every token a run
+    /// spends is counted from these events, so failed and cut-short calls count too.
     ModelFinished {
         n: u32,
-        input_tokens: u64,
-        output_tokens: u64,
-        latency_ms: u64,
-        attempts: u32,
-        edits_applied: usize,
-        edits_refused: usize,
-        searches_missed: usize,
+        call: ModelCall,
+        /// For `generate` calls that answered: what the answer did to the workspace.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<AnswerApplied>,
     },
     ValidatorFinished {
         n: u32,
-        name: String,
-        exit_code: Option<i32>,
-        timed_out: bool,
-        duration_ms: u64,
-        score: f64,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        skipped: bool,
-    },
-    IterationFinished {
-        n: u32,
-        score: f64,
-        best_score: f64,
-        tokens: u64,
-        converged: bool,
+        #[serde(flatten)]
+        validation: Validation,
     },
     /// A validator's circuit breaker opened after repeated timeouts.
     BreakerOpened {
         n: u32,
         name: String,
     },
-    /// Something the user should know that is not an error (conflict on apply, a retry, ...).
+    IterationFinished {
+        n: u32,
+        score: f64,
+        best_score: f64,
+        /// Tokens this iteration spent (its generate and review calls).
+        tokens: u64,
+        converged: bool,
+        duration_ms: u64,
+        /// Tokens the failed validators' full output would have taken, and what was sent.
+        raw_feedback_tokens: u64,
+        sent_feedback_tokens: u64,
+    },
+    /// Something the user should know that is not an error (a conflict on apply, ...).
     Notice {
         message: String,
     },
+    /// The final (or best) files, kept under the run folder's `artifacts/`.
+    ArtifactsKept {
+        artifacts: Vec<Artifact>,
+    },
+    /// The pack's executive summary.
+    SynthesisWritten {
+        synthesis: crate::evidence::Synthesis,
+    },
     RunFinished {
-        run_id: String,
-        status: String,
+        status: RunStatus,
         degraded: bool,
         score: f64,
         iterations: u32,
         tokens: u64,
+        duration_ms: u64,
+        finished_at: String,
+        /// Where the evidence pack is written (after this event, so that it can hash the log).
         evidence: Option<String>,
         reason: String,
         applied: Vec<String>,
     },
 }
 
-impl Event {
-    /// Events that belong in the `--json` stream (SPEC §3 names, plus notices and breakers).
-    pub fn is_public(&self) -> bool {
-        !matches!(
-            self,
-            Event::ModelStarted { .. } | Event::ModelProgress { .. }
-        )
+/// The contract a run was started from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractInfo {
+    pub name: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Who answers the run: a live provider, or a cassette being replayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmInfo {
+    pub provider: String,
+    pub model: String,
+    /// The API host of a live provider; None when no host answered (replay).
+    pub host: Option<String>,
+    /// Absent in packs written before answers were told apart: those were all live.
+    #[serde(default)]
+    pub source: AnswerSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cassette: Option<CassetteRef>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    #[default]
+    Live,
+    Replay,
+}
+
+/// A replayed cassette, named so an auditor can find and check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CassetteRef {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One model call as recorded: tokens, time, attempts and how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCall {
+    /// "generate" | "review" | "synthesis"
+    pub purpose: String,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cached_tokens: u64,
+    /// Token counts were estimated because the provider did not report them.
+    pub estimated: bool,
+    pub latency_ms: u64,
+    pub attempts: u32,
+    /// Why each failed attempt before the answer was retried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<crate::llm::RetryNote>,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ModelCall {
+    pub fn tokens(&self) -> u64 {
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }
 
-/// Anything that wants to see a run as it happens.
-pub trait EventSink: Send + Sync {
-    fn emit(&self, event: &Event);
+/// What a generate call's answer was, and what applying it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerApplied {
+    /// sha256 of exactly what was sent, and of the answer text.
+    pub prompt_sha256: String,
+    pub response_sha256: String,
+    pub edits: Vec<Edit>,
+}
+
+impl AnswerApplied {
+    pub fn applied(&self) -> usize {
+        self.edits.iter().filter(|e| e.refused.is_none()).count()
+    }
+
+    pub fn refused(&self) -> usize {
+        self.edits.len() - self.applied()
+    }
+}
+
+/// A file the model proposed. `refused` holds why it was not written, when it was not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edit {
+    pub path: String,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// A kept file: root-relative, `/`-separated path, digest and size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// Short-lived progress that is shown but not recorded (no `seq`, not in `events.jsonl`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Activity {
+    ModelStarted { n: u32, estimated_input_tokens: u64 },
+    ModelProgress { n: u32, output_tokens: u64 },
+    ValidatorStarted { n: u32, name: String },
 }

@@ -1,4 +1,4 @@
-//! Compact feedback for the next prompt: digests of what failed, within the per-iteration cap.
+//! Compact feedback for the next prompt: the failed validators' digests sharing the per-iteration cap.
 
 use crate::llm::estimate_tokens;
 use crate::validate::ValidatorResult;
@@ -29,17 +29,9 @@ pub fn failures(results: &[ValidatorResult], cap_tokens: usize) -> FailureFeedba
     let share = (cap_tokens / failed.len()).max(1);
     for r in failed {
         fb.raw_tokens += r.output.total_bytes.div_ceil(4);
-        let mut text = if r.timed_out {
-            format!("timed out after {} ms (killed)\n", r.duration_ms)
-        } else {
-            String::new()
-        };
-        let digest = if r.digest.is_empty() {
-            crate::validate::digest(&r.output.text(), share)
-        } else {
-            r.digest.clone()
-        };
-        text.push_str(&truncate_to_tokens(&digest, share));
+        // The runner's digest already says what forge knows (a timeout, a missing command) and
+        // is bounded by the whole iteration's cap; several failures share that cap here.
+        let text = truncate_to_tokens(&r.digest, share);
         fb.sent_tokens += estimate_tokens(&text);
         fb.failures.push((r.name.clone(), text));
     }

@@ -1,17 +1,34 @@
-//! The generate → validate → refine loop, its stop rules and circuit breakers (SPEC §3).
+//! The generate → validate → refine loop as a library (SPEC §3, §6).
+//!
+//! [`start`] begins a run and returns a [`RunHandle`]. The run goes propose → apply → evaluate
+//! → decide until a stop rule fires, and tells everything it does as typed [`Event`]s through
+//! one [`EventLog`] (each with `run_id` and a `seq` from 1). Consumers ([`Observer`]s) turn
+//! the events into terminal output, `--json`, history rows, `events.jsonl` and the evidence
+//! pack; the engine calls none of them directly.
 
-pub mod breaker;
-pub mod events;
-pub mod feedback;
-pub mod files;
-pub mod prompt;
-pub mod stop;
-
-pub use events::{Event, EventSink};
-pub use stop::{StopReason, StopRules};
+mod apply;
+mod breaker;
+mod decide;
+mod evaluate;
+mod events;
+mod failure;
+mod feedback;
+mod files;
 mod finish;
-pub mod review;
-pub mod run;
-pub mod trail;
+mod log;
+mod prompt;
+mod propose;
+mod review;
+mod run;
+mod start;
+mod stop;
 
-pub use run::{Engine, RunOutcome, RunSettings};
+pub use events::{
+    Activity, AnswerApplied, AnswerSource, Artifact, CassetteRef, ContractInfo, Edit, Envelope,
+    Event, LlmInfo, ModelCall,
+};
+pub use failure::RunFailure;
+pub use log::{EventLog, Observer};
+pub use run::{RunOutcome, RunSettings};
+pub use start::{RunHandle, RunRequest, start};
+pub use stop::{StopReason, StopRules};

@@ -48,10 +48,14 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Count the tokens of a model call, whatever became of it.
+    pub fn spend(&mut self, tokens: u64) {
+        self.tokens_used = self.tokens_used.saturating_add(tokens);
+    }
+
     /// Count a finished iteration's score; returns true when it beat the best so far.
-    pub fn record(&mut self, score: f64, tokens: u64) -> bool {
+    pub fn record(&mut self, score: f64) -> bool {
         self.iterations += 1;
-        self.tokens_used += tokens;
         let better = self.best_score.is_none_or(|b| score > b);
         if better {
             self.best_score = Some(score);
@@ -98,7 +102,7 @@ mod tests {
     #[test]
     fn first_iteration_always_improves() {
         let mut p = Progress::default();
-        assert!(p.record(0.0, 10));
+        assert!(p.record(0.0));
         assert_eq!(p.best_score, Some(0.0));
         assert_eq!(rules().after_iteration(&p), None);
     }
@@ -106,19 +110,24 @@ mod tests {
     #[test]
     fn stagnation_counts_iterations_without_a_better_best() {
         let mut p = Progress::default();
-        p.record(0.5, 10);
-        p.record(0.5, 10);
+        p.spend(10);
+        p.record(0.5);
+        p.spend(10);
+        p.record(0.5);
         assert_eq!(rules().after_iteration(&p), None);
-        p.record(0.4, 10);
+        p.spend(10);
+        p.record(0.4);
         assert_eq!(rules().after_iteration(&p), Some(StopReason::Stagnated));
     }
 
     #[test]
     fn improvement_resets_stagnation() {
         let mut p = Progress::default();
-        p.record(0.5, 10);
-        p.record(0.4, 10);
-        assert!(p.record(0.6, 10));
+        p.spend(10);
+        p.record(0.5);
+        p.spend(10);
+        p.record(0.4);
+        assert!(p.record(0.6));
         assert_eq!(p.since_improvement, 0);
     }
 
@@ -131,7 +140,8 @@ mod tests {
         };
         let mut p = Progress::default();
         for _ in 0..3 {
-            p.record(0.1, 1);
+            p.spend(1);
+            p.record(0.1);
         }
         assert_eq!(r.after_iteration(&p), Some(StopReason::MaxIterations));
     }
@@ -139,7 +149,8 @@ mod tests {
     #[test]
     fn budget_is_checked_before_a_call() {
         let mut p = Progress::default();
-        p.record(0.1, 900);
+        p.spend(900);
+        p.record(0.1);
         assert!(rules().call_fits(&p, 100));
         assert!(!rules().call_fits(&p, 101));
     }
@@ -147,7 +158,8 @@ mod tests {
     #[test]
     fn spent_budget_stops_the_run() {
         let mut p = Progress::default();
-        p.record(0.1, 1000);
+        p.spend(1000);
+        p.record(0.1);
         assert_eq!(
             rules().after_iteration(&p),
             Some(StopReason::BudgetExhausted)

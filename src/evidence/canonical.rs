@@ -5,7 +5,7 @@
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 pub type HmacSha256 = Hmac<Sha256>;
 
@@ -31,9 +31,7 @@ pub fn signed_bytes(pack: &Value) -> Result<Vec<u8>, serde_json::Error> {
     }
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::sha::sha256_hex;
 
 /// A MAC keyed with `key`, ready for `update`.
 pub fn mac(key: &[u8]) -> HmacSha256 {

@@ -5,7 +5,8 @@
 //! expanded again. Same pack, same bytes.
 
 use super::synthesis::duration_words;
-use super::{EvidencePack, Iteration, ToolInvocation, Validation};
+use super::{EvidencePack, GeneratedBy, Iteration, LlmRef, ToolInvocation, Validation};
+use crate::engine::AnswerSource;
 use std::fmt::Write;
 
 const TEMPLATE: &str = include_str!("../../templates/evidence.md");
@@ -40,17 +41,23 @@ pub fn render_markdown(pack: &EvidencePack) -> String {
         ),
         (
             "generated_by",
-            format!("{:?}", pack.synthesis.generated_by).to_lowercase(),
+            match (pack.synthesis.generated_by, md.llm.source) {
+                (GeneratedBy::Llm, AnswerSource::Replay) => {
+                    "llm (an answer replayed from the cassette)".to_string()
+                }
+                (g, _) => format!("{g:?}").to_lowercase(),
+            },
         ),
+        ("provenance", provenance(&md.llm)),
         ("run_id", cell(&md.run_id)),
         ("contract_path", cell(&md.contract.path)),
         ("contract_sha256", cell(&md.contract.sha256)),
         (
             "llm",
-            cell(&format!(
-                "{} / {} ({})",
-                md.llm.provider, md.llm.model, md.llm.host
-            )),
+            cell(&match &md.llm.host {
+                Some(host) => format!("{} / {} ({host})", md.llm.provider, md.llm.model),
+                None => format!("{} / {} (replayed)", md.llm.provider, md.llm.model),
+            }),
         ),
         ("started_at", cell(&md.started_at)),
         ("finished_at", cell(&md.finished_at)),
@@ -224,7 +231,7 @@ fn validation_block(v: &Validation) -> String {
     let mut out = format!(
         "**{}** ({}) — {result}, score {:.2}, {}\n\n`{}`  \noutput sha256 `{}`\n\n",
         inline(&v.name),
-        inline(&v.kind),
+        inline(v.kind.as_str()),
         v.score,
         duration_words(v.duration_ms),
         inline(&v.command).replace('`', "'"),
@@ -273,20 +280,21 @@ fn tool_table(calls: &[ToolInvocation]) -> String {
                     *duration_ms,
                 )
             }
-            ToolInvocation::ModelCall {
-                iteration,
-                purpose,
-                provider,
-                model,
-                input_tokens,
-                output_tokens,
-                cached_tokens,
-                estimated,
-                latency_ms,
-                attempts,
-                ok,
-                error,
-            } => {
+            ToolInvocation::ModelCall { iteration, call } => {
+                let crate::engine::ModelCall {
+                    purpose,
+                    provider,
+                    model,
+                    input_tokens,
+                    output_tokens,
+                    cached_tokens,
+                    estimated,
+                    latency_ms,
+                    attempts,
+                    ok,
+                    error,
+                    ..
+                } = call;
                 let est = if *estimated { " (estimated)" } else { "" };
                 let mut result = format!(
                     "{} in / {} out / {} cached tokens{est}, {} attempt(s)",
@@ -347,6 +355,30 @@ fn integrity(pack: &EvidencePack) -> String {
             cell(&i.algorithm),
             cell(&i.key_id),
             cell(&i.signature)
+        ),
+    }
+}
+
+/// The first thing an auditor reads: whether a live model answered, or a cassette did.
+fn provenance(llm: &LlmRef) -> String {
+    match (&llm.source, &llm.cassette) {
+        (AnswerSource::Replay, Some(c)) => format!(
+            "> **Replayed run**: every answer came from the cassette `{}` (sha256 `{}`); no live model answered.",
+            inline(&c.path).replace('`', "'"),
+            inline(&c.sha256)
+        ),
+        (AnswerSource::Replay, None) => {
+            "> **Replayed run**: every answer came from a cassette; no live model answered."
+                .to_string()
+        }
+        (AnswerSource::Live, _) => format!(
+            "> Live run: answers came from {} / {}{}.",
+            inline(&llm.provider),
+            inline(&llm.model),
+            llm.host
+                .as_deref()
+                .map(|h| format!(" at {}", inline(h)))
+                .unwrap_or_default()
         ),
     }
 }

@@ -1,6 +1,7 @@
 //! Evidence packs (SPEC §5): the pack, canonical JSON, HMAC signing, verification, Markdown.
 
 pub mod canonical;
+mod fold;
 mod key;
 mod markdown;
 mod model;
@@ -9,12 +10,13 @@ pub mod synthesis;
 mod verify;
 mod write;
 
+pub use fold::{build, fold_raw, rebuild};
 pub use key::{ENV_VAR as KEY_ENV_VAR, EvidenceKey, default_path as default_key_path};
 pub use markdown::render_markdown;
 pub use model::*;
 pub use sign::sign;
 pub use verify::{Check, VerifyReport, verify};
-pub use write::{PackPaths, read_pack, write_pack};
+pub use write::{JSON_FILE, MARKDOWN_FILE, PackPaths, read_pack, write_pack};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -34,17 +36,4 @@ pub enum EvidenceError {
     Unsignable(String),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
-}
-
-impl EvidenceError {
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
-        match self {
-            EvidenceError::Unreadable { .. } | EvidenceError::KeyFile { .. } => exit::USAGE,
-            EvidenceError::Key(_)
-            | EvidenceError::Serialize(_)
-            | EvidenceError::Unsignable(_)
-            | EvidenceError::Write { .. } => exit::PROVIDER,
-        }
-    }
 }

@@ -27,20 +27,10 @@ pub struct Metadata {
     pub llm: LlmRef,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContractRef {
-    pub name: String,
-    pub path: String,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LlmRef {
-    pub provider: String,
-    pub model: String,
-    /// The API host only (no path, no credentials), e.g. `api.openai.com`.
-    pub host: String,
-}
+pub use crate::engine::{Artifact, Edit};
+/// The contract and the answer source, as the run's `run_started` event recorded them.
+pub use crate::engine::{ContractInfo as ContractRef, LlmInfo as LlmRef};
+pub use crate::validate::Validation;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawEvidence {
@@ -51,6 +41,10 @@ pub struct RawEvidence {
     pub artifacts: Vec<Artifact>,
     pub metrics: Metrics,
     pub outcome: Outcome,
+    /// sha256 of the run's `events.jsonl`, of which this section is a fold (absent in packs
+    /// written before the run folder existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,51 +64,6 @@ pub struct Tokens {
     pub output: u64,
 }
 
-/// A file the model proposed. `refused` holds why it was not written, when it was not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Edit {
-    pub path: String,
-    pub sha256: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refused: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Validation {
-    pub name: String,
-    pub kind: String,
-    pub command: String,
-    pub exit_code: Option<i32>,
-    pub timed_out: bool,
-    pub duration_ms: u64,
-    pub score: f64,
-    pub output_sha256: String,
-    pub output_excerpt: String,
-    /// Present (true) only when the validator's circuit breaker was open and it did not run.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub skipped: bool,
-}
-
-impl Validation {
-    /// How it ended, in words: "exit 1", "timed out", "killed", or "skipped: circuit breaker open".
-    pub fn result_words(&self) -> String {
-        if self.skipped {
-            "skipped: circuit breaker open".to_string()
-        } else if self.timed_out {
-            "timed out".to_string()
-        } else {
-            match self.exit_code {
-                Some(c) => format!("exit {c}"),
-                None => "killed".to_string(),
-            }
-        }
-    }
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 /// One entry of `tool_invocations`, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -131,28 +80,9 @@ pub enum ToolInvocation {
     /// A call to the model.
     ModelCall {
         iteration: u32,
-        /// "generate" | "review" | "synthesis"
-        purpose: String,
-        provider: String,
-        model: String,
-        input_tokens: u64,
-        output_tokens: u64,
-        cached_tokens: u64,
-        estimated: bool,
-        latency_ms: u64,
-        attempts: u32,
-        ok: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
+        #[serde(flatten)]
+        call: crate::engine::ModelCall,
     },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Artifact {
-    /// Relative to the workspace root, `/`-separated.
-    pub path: String,
-    pub sha256: String,
-    pub size: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -33,18 +33,6 @@ pub enum HistoryError {
 }
 
 impl HistoryError {
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
-        match self {
-            HistoryError::UnknownRun(_)
-            | HistoryError::NotADatabase { .. }
-            | HistoryError::TooNew { .. } => exit::USAGE,
-            HistoryError::Db { .. }
-            | HistoryError::Locked { .. }
-            | HistoryError::ReadOnly { .. } => exit::PROVIDER,
-        }
-    }
-
     /// Turn a SQLite error on the database at `path` into the variant that says what to do.
     pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> Self {
         let path_s = path.display().to_string();

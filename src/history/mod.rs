@@ -4,14 +4,14 @@ mod error;
 mod liveness;
 mod model;
 mod read;
+mod recorder;
 mod schema;
 mod stats;
 mod write;
 
 pub use error::HistoryError;
-pub use model::{
-    IterationRow, ModelCallRow, NewRun, RunDetail, RunEnd, RunStatus, RunSummary, ValidatorRow,
-};
+pub use model::{IterationRow, NewRun, RunDetail, RunEnd, RunStatus, RunSummary};
+pub use recorder::HistoryRecorder;
 pub use schema::CURRENT as SCHEMA_VERSION;
 pub use stats::{FinishedRun, HistoryStats};
 
@@ -41,8 +41,9 @@ impl History {
     /// and mark runs whose forge died without finishing as `interrupted`.
     pub fn open(root: &Path) -> Result<History, HistoryError> {
         let path = crate::layout::history_db(root);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
+        if let Some(root) = path.parent().and_then(Path::parent) {
+            crate::layout::ensure_forge_dir(root).map_err(|e| {
+                let dir = crate::layout::forge_dir(root);
                 let message = format!("cannot create {}: {e}", dir.display());
                 if e.kind() == std::io::ErrorKind::PermissionDenied {
                     HistoryError::ReadOnly {
@@ -123,6 +124,23 @@ impl History {
         };
         let version = history.prepare(false)?;
         Ok((history, version))
+    }
+
+    /// The root this history belongs to (`ROOT/.forge/history.db`).
+    pub(crate) fn root(&self) -> &Path {
+        self.path
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."))
+    }
+
+    /// Is a run recorded as `running` really still going? Its run folder's lock says so; runs
+    /// from before run folders fall back to the pid and its start time.
+    pub(crate) fn is_alive(&self, run_id: &str, pid: Option<i64>, start: Option<i64>) -> bool {
+        match crate::run_folder::is_live(self.root(), run_id) {
+            Some(live) => live,
+            None => pid.is_some_and(|p| liveness::still_running(p, start)),
+        }
     }
 
     /// The database file this history lives in.

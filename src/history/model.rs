@@ -66,39 +66,6 @@ pub struct NewRun {
     pub started_at: String,
 }
 
-/// One call to a model: generating code, reviewing a criterion, or writing the synthesis.
-#[derive(Debug, Clone)]
-pub struct ModelCallRow {
-    pub iteration: u32,
-    /// "generate" | "review" | "synthesis"
-    pub purpose: String,
-    pub provider: String,
-    pub model: String,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    pub cached_tokens: u64,
-    /// Token counts were estimated because the provider did not report them.
-    pub estimated: bool,
-    pub latency_ms: u64,
-    pub attempts: u32,
-    pub ok: bool,
-    pub error: Option<String>,
-}
-
-/// One validator's result in one iteration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ValidatorRow {
-    pub name: String,
-    pub kind: String,
-    pub exit_code: Option<i32>,
-    pub timed_out: bool,
-    pub duration_ms: u64,
-    pub score: f64,
-    /// Its circuit breaker was open: it did not run.
-    pub skipped: bool,
-    pub output_bytes: u64,
-}
-
 /// One generate → validate round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IterationRow {
@@ -111,7 +78,7 @@ pub struct IterationRow {
     pub duration_ms: u64,
     pub edits_applied: u32,
     pub edits_refused: u32,
-    pub validators: Vec<ValidatorRow>,
+    pub validators: Vec<crate::validate::Validation>,
 }
 
 /// How a run ended.

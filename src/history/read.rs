@@ -1,11 +1,13 @@
 //! The views behind `forge runs list` and `forge runs show`.
 
-use super::{History, HistoryError, IterationRow, RunDetail, RunStatus, RunSummary, ValidatorRow};
+use super::{History, HistoryError, IterationRow, RunDetail, RunStatus, RunSummary};
+use crate::validate::Validation;
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
 
 const SUMMARY_COLUMNS: &str = "run_id, contract_name, status, degraded, score, iterations, tokens,
-    started_at, finished_at, contract_path, provider, model, reason, evidence_path";
+    started_at, finished_at, contract_path, provider, model, reason, evidence_path, pid,
+    pid_start_time";
 
 impl History {
     /// Up to `limit` runs, newest first, optionally only those with `status`.
@@ -15,14 +17,21 @@ impl History {
         status: Option<&str>,
     ) -> Result<Vec<RunSummary>, HistoryError> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE (?1 IS NULL OR status = ?1)
+            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE (?1 IS NULL OR status = ?1
+                 OR (?1 = 'interrupted' AND status = 'running'))
              ORDER BY started_at DESC, run_id DESC LIMIT ?2"
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
-        stmt.query_map(params![status, limit], summary)
+        let rows: Vec<(RunSummary, Option<i64>, Option<i64>)> = stmt
+            .query_map(params![status, limit], summary)
             .and_then(|rows| rows.collect())
-            .map_err(|e| self.sql_err(e))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| self.as_seen(r))
+            .filter(|r| status.is_none_or(|st| r.status.as_str() == st))
+            .collect())
     }
 
     /// One run with its iterations and their validator results.
@@ -33,6 +42,7 @@ impl History {
             .query_row(&sql, [run_id], summary)
             .optional()
             .map_err(|e| self.sql_err(e))?
+            .map(|r| self.as_seen(r))
             .ok_or_else(|| HistoryError::UnknownRun(run_id.to_string()))?;
         let mut its = self
             .conn
@@ -63,23 +73,35 @@ impl History {
             .conn
             .prepare(
                 "SELECT iteration, name, kind, exit_code, timed_out, duration_ms, score, skipped,
-                        output_bytes
+                        output_bytes, command, output_sha256, output_excerpt
                  FROM validator_results WHERE run_id = ?1 ORDER BY iteration, rowid",
             )
             .map_err(|e| self.sql_err(e))?;
-        let rows: Vec<(u32, ValidatorRow)> = vals
+        let rows: Vec<(u32, Validation)> = vals
             .query_map([run_id], |r| {
+                let kind: String = r.get(2)?;
+                let kind = serde_json::from_value(serde_json::Value::String(kind.clone()))
+                    .map_err(|_| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            2,
+                            Type::Text,
+                            format!("unknown validator kind `{kind}`").into(),
+                        )
+                    })?;
                 Ok((
                     r.get(0)?,
-                    ValidatorRow {
+                    Validation {
                         name: r.get(1)?,
-                        kind: r.get(2)?,
+                        kind,
                         exit_code: r.get(3)?,
                         timed_out: r.get(4)?,
                         duration_ms: r.get(5)?,
                         score: r.get(6)?,
                         skipped: r.get(7)?,
                         output_bytes: r.get(8)?,
+                        command: r.get(9)?,
+                        output_sha256: r.get(10)?,
+                        output_excerpt: r.get(11)?,
                     },
                 ))
             })
@@ -97,7 +119,20 @@ impl History {
     }
 }
 
-fn summary(r: &Row<'_>) -> rusqlite::Result<RunSummary> {
+impl History {
+    /// A run as a reader should see it: one still recorded `running` whose forge is gone is
+    /// shown `interrupted` (the next writer records it so).
+    fn as_seen(&self, (mut s, pid, start): (RunSummary, Option<i64>, Option<i64>)) -> RunSummary {
+        if s.status == RunStatus::Running && !self.is_alive(&s.run_id, pid, start) {
+            s.status = RunStatus::Interrupted;
+            s.reason
+                .get_or_insert_with(|| "forge stopped without finishing".to_string());
+        }
+        s
+    }
+}
+
+fn summary(r: &Row<'_>) -> rusqlite::Result<(RunSummary, Option<i64>, Option<i64>)> {
     let status: String = r.get(2)?;
     let status = RunStatus::parse(&status).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -106,7 +141,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<RunSummary> {
             format!("unknown run status `{status}`").into(),
         )
     })?;
-    Ok(RunSummary {
+    let summary = RunSummary {
         run_id: r.get(0)?,
         contract: r.get(1)?,
         status,
@@ -121,5 +156,6 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<RunSummary> {
         model: r.get(11)?,
         reason: r.get(12)?,
         evidence: r.get(13)?,
-    })
+    };
+    Ok((summary, r.get(14)?, r.get(15)?))
 }

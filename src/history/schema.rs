@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this forge writes. A file with a higher version came from a newer forge.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
 
 /// Version 1: runs, iterations, validator results.
 const V1: &str = "
@@ -77,8 +77,15 @@ CREATE TABLE model_calls (
 CREATE INDEX model_calls_by_run ON model_calls (run_id);
 ";
 
+/// Version 3: a validator result keeps its command, output digest and excerpt, as the pack does.
+const V2_TO_V3: &str = "
+ALTER TABLE validator_results ADD COLUMN command TEXT NOT NULL DEFAULT '';
+ALTER TABLE validator_results ADD COLUMN output_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE validator_results ADD COLUMN output_excerpt TEXT NOT NULL DEFAULT '';
+";
+
 /// Each step takes the schema from version `i` to `i + 1`.
-const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2];
+const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3];
 
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))

@@ -1,8 +1,9 @@
 //! The engine's writes: a run starts, records its model calls and iterations, and finishes.
 
 use super::liveness;
-use super::{History, HistoryError, IterationRow, ModelCallRow, NewRun, RunEnd, RunStatus};
-use rusqlite::{OptionalExtension, params};
+use super::{History, HistoryError, IterationRow, NewRun, RunEnd, RunStatus};
+use crate::engine::ModelCall;
+use rusqlite::params;
 
 impl History {
     /// Record a run as `running`, with this process's pid and start time so that a later open
@@ -33,16 +34,32 @@ impl History {
         })
     }
 
-    pub fn record_model_call(&self, run_id: &str, call: &ModelCallRow) -> Result<(), HistoryError> {
+    /// Record one model call and add its tokens to the run's total.
+    pub fn record_model_call(
+        &self,
+        run_id: &str,
+        iteration: u32,
+        call: &ModelCall,
+    ) -> Result<(), HistoryError> {
         self.write(|c| {
-            self.require_run(c, run_id)?;
+            // Every token a run spends is counted here, when the call ends, so a run that is
+            // killed later still shows what it cost.
+            let updated = c
+                .execute(
+                    "UPDATE runs SET tokens = tokens + ?2 WHERE run_id = ?1",
+                    params![run_id, call.tokens()],
+                )
+                .map_err(|e| self.sql_err(e))?;
+            if updated == 0 {
+                return Err(HistoryError::UnknownRun(run_id.to_string()));
+            }
             c.execute(
                 "INSERT INTO model_calls (run_id, iteration, purpose, provider, model, input_tokens,
                      output_tokens, cached_tokens, estimated, latency_ms, attempts, ok, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     run_id,
-                    call.iteration,
+                    iteration,
                     call.purpose,
                     call.provider,
                     call.model,
@@ -62,15 +79,15 @@ impl History {
     }
 
     /// Record one iteration with its validator results, all or nothing, and keep the run's
-    /// running totals (iterations, tokens, best score) current for `forge runs` meanwhile.
+    /// running totals (iterations, best score) current for `forge runs` meanwhile.
     pub fn record_iteration(&self, run_id: &str, it: &IterationRow) -> Result<(), HistoryError> {
         self.write(|c| {
             let updated = c
                 .execute(
-                    "UPDATE runs SET iterations = max(iterations, ?2), tokens = tokens + ?3,
-                                     score = max(coalesce(score, ?4), ?4)
+                    "UPDATE runs SET iterations = max(iterations, ?2),
+                                     score = max(coalesce(score, ?3), ?3)
                      WHERE run_id = ?1",
-                    params![run_id, it.n, it.input_tokens + it.output_tokens, it.score],
+                    params![run_id, it.n, it.score],
                 )
                 .map_err(|e| self.sql_err(e))?;
             if updated == 0 {
@@ -97,8 +114,9 @@ impl History {
             let mut insert = c
                 .prepare(
                     "INSERT INTO validator_results (run_id, iteration, name, kind, exit_code,
-                         timed_out, duration_ms, score, skipped, output_bytes)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                         timed_out, duration_ms, score, skipped, output_bytes, command,
+                         output_sha256, output_excerpt)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(|e| self.sql_err(e))?;
             for v in &it.validators {
@@ -107,13 +125,16 @@ impl History {
                         run_id,
                         it.n,
                         v.name,
-                        v.kind,
+                        v.kind.as_str(),
                         v.exit_code,
                         v.timed_out,
                         v.duration_ms,
                         v.score,
                         v.skipped,
-                        v.output_bytes
+                        v.output_bytes,
+                        v.command,
+                        v.output_sha256,
+                        v.output_excerpt
                     ])
                     .map_err(|e| self.sql_err(e))?;
             }
@@ -148,6 +169,20 @@ impl History {
         })
     }
 
+    /// The run ended but its pack could not be written: say so in its row.
+    pub fn evidence_missing(&self, run_id: &str, why: &str) -> Result<(), HistoryError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE runs SET evidence_path = NULL,
+                     reason = coalesce(reason, '') || '; no evidence pack: ' || ?2
+                 WHERE run_id = ?1",
+                params![run_id, why],
+            )
+            .map_err(|e| self.sql_err(e))?;
+            Ok(())
+        })
+    }
+
     /// Mark runs still `running` whose forge is gone (or whose pid now belongs to another
     /// process) as `interrupted`. Returns their ids.
     pub(super) fn recover_interrupted(&self) -> Result<Vec<String>, HistoryError> {
@@ -163,8 +198,7 @@ impl History {
                 .map_err(|e| self.sql_err(e))?;
             let mut recovered = Vec::new();
             for (run_id, pid, start) in running {
-                let alive = pid.is_some_and(|p| liveness::still_running(p, start));
-                if alive {
+                if self.is_alive(&run_id, pid, start) {
                     continue;
                 }
                 let reason = format!(
@@ -181,17 +215,5 @@ impl History {
             }
             Ok(recovered)
         })
-    }
-
-    fn require_run(&self, c: &rusqlite::Connection, run_id: &str) -> Result<(), HistoryError> {
-        let found: Option<i64> = c
-            .query_row("SELECT 1 FROM runs WHERE run_id = ?1", [run_id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.sql_err(e))?;
-        found
-            .map(|_| ())
-            .ok_or_else(|| HistoryError::UnknownRun(run_id.to_string()))
     }
 }

@@ -9,7 +9,6 @@
 
 use super::{ChatRequest, LlmError, Usage};
 use crate::contract::ProviderKind;
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,7 +44,7 @@ pub fn request_digest(provider: ProviderKind, model: &str, req: &ChatRequest) ->
     });
     let bytes =
         serde_jcs::to_vec(&canonical).unwrap_or_else(|_| canonical.to_string().into_bytes());
-    hex::encode(Sha256::digest(bytes))
+    crate::sha::sha256_hex(&bytes)
 }
 
 /// Appends exchanges to a cassette file, one line each, flushed as they happen so a crashed
@@ -85,14 +84,18 @@ impl Recorder {
 /// Answers requests from a cassette, each exchange at most once.
 pub(crate) struct Player {
     path: PathBuf,
+    sha256: String,
     entries: Vec<CassetteEntry>,
     used: Mutex<Vec<bool>>,
 }
 
 impl Player {
     pub fn load(path: &Path) -> Result<Self, LlmError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| cassette_error(path, format!("cannot read: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| cassette_error(path, format!("cannot read: {e}")))?;
+        let sha256 = crate::sha::sha256_hex(&bytes);
+        let text = String::from_utf8(bytes)
+            .map_err(|_| cassette_error(path, "is not UTF-8 text".to_string()))?;
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -109,9 +112,25 @@ impl Player {
         let used = Mutex::new(vec![false; entries.len()]);
         Ok(Player {
             path: path.to_path_buf(),
+            sha256,
             entries,
             used,
         })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The provider and model a recorded cassette names (its first exchange that names both).
+    pub fn answered_by(&self) -> Option<(ProviderKind, String)> {
+        self.entries
+            .iter()
+            .find_map(|e| Some((e.provider?, e.model.clone()?)))
     }
 
     /// The exchange for `digest` (see the module doc for the matching rule).

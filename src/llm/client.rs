@@ -30,7 +30,16 @@ enum Source {
 pub struct LlmClient {
     settings: ResolvedLlm,
     source: Source,
-    recorder: Option<Recorder>,
+    recorders: Vec<Recorder>,
+}
+
+/// A replayed cassette: where it is, its digest, and who answered when it was recorded (None
+/// for a hand-written script that names no model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayedCassette {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub answered_by: Option<(ProviderKind, String)>,
 }
 
 impl LlmClient {
@@ -64,12 +73,30 @@ impl LlmClient {
             }
             ClientMode::Replay(path) => Source::Replay(Player::load(&path)?),
         };
-        let recorder = record.as_deref().map(Recorder::open).transpose()?;
+        let recorders = record.as_deref().map(Recorder::open).transpose()?;
         Ok(LlmClient {
             settings,
             source,
-            recorder,
+            recorders: recorders.into_iter().collect(),
         })
+    }
+
+    /// Also write every exchange to `path` (a run keeps its own cassette beside `--record`'s).
+    pub fn also_record(mut self, path: &std::path::Path) -> Result<Self, LlmError> {
+        self.recorders.push(Recorder::open(path)?);
+        Ok(self)
+    }
+
+    /// The cassette answers come from, when replaying.
+    pub fn replayed(&self) -> Option<ReplayedCassette> {
+        match &self.source {
+            Source::Live(_) => None,
+            Source::Replay(p) => Some(ReplayedCassette {
+                path: p.path().to_path_buf(),
+                sha256: p.sha256().to_string(),
+                answered_by: p.answered_by(),
+            }),
+        }
     }
 
     pub fn settings(&self) -> &ResolvedLlm {
@@ -87,18 +114,19 @@ impl LlmClient {
             Source::Live(http) => self.live(http, req, on_tokens).await?,
             Source::Replay(player) => self.replay(player, req, &digest, on_tokens)?,
         };
-        if let Some(rec) = &self.recorder {
-            rec.append(&CassetteEntry {
-                request_sha256: Some(digest),
-                provider: Some(response.provider),
-                model: Some(response.model.clone()),
-                response: response.text.clone(),
-                usage: Some(response.usage),
-                attempts: Some(response.attempts),
-                recorded_at: Some(crate::timestamp::now()),
-                note: None,
-            })
-            .map_err(|e| e.with_spent(response.usage))?;
+        let entry = CassetteEntry {
+            request_sha256: Some(digest),
+            provider: Some(response.provider),
+            model: Some(response.model.clone()),
+            response: response.text.clone(),
+            usage: Some(response.usage),
+            attempts: Some(response.attempts),
+            recorded_at: Some(crate::timestamp::now()),
+            note: None,
+        };
+        for rec in &self.recorders {
+            rec.append(&entry)
+                .map_err(|e| e.with_spent(response.usage))?;
         }
         Ok(response)
     }
@@ -136,7 +164,6 @@ impl LlmClient {
                         attempts: attempt,
                         latency_ms: millis(started),
                         retries,
-                        replayed: false,
                     });
                 }
                 Err(e) => {
@@ -201,7 +228,6 @@ impl LlmClient {
             attempts: 1,
             latency_ms: 0,
             retries: Vec::new(),
-            replayed: true,
         })
     }
 }

@@ -68,12 +68,18 @@ pub enum LlmError {
 }
 
 impl LlmError {
-    /// Bad settings (an unknown provider, a malformed config file) are bad input like any
-    /// other (2); everything else is a provider or environment failure (3).
-    pub fn exit_code(&self) -> u8 {
+    /// Bad settings (an unknown provider, a malformed config file, a missing cassette) are bad
+    /// input; everything else is a provider or environment failure.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, LlmError::Settings { .. })
+    }
+
+    /// Attempts the failed call made (0 when it never reached a provider).
+    pub fn attempts(&self) -> u32 {
         match self {
-            LlmError::Settings { .. } => crate::error::exit::USAGE,
-            _ => crate::error::exit::PROVIDER,
+            LlmError::Settings { .. } | LlmError::MissingKey { .. } => 0,
+            LlmError::Exhausted { attempts, .. } => *attempts,
+            _ => 1,
         }
     }
 
@@ -114,11 +120,12 @@ mod tests {
         let settings = LlmError::Settings {
             message: "x".into(),
         };
-        assert_eq!(settings.exit_code(), 2);
+        assert!(settings.is_bad_input());
         let key = LlmError::MissingKey {
             provider: "openai",
             var: "OPENAI_API_KEY",
         };
-        assert_eq!(key.exit_code(), 3);
+        assert!(!key.is_bad_input());
+        assert_eq!(key.attempts(), 0);
     }
 }

@@ -16,7 +16,7 @@ mod transport;
 mod wire;
 
 pub use cassette::{CassetteEntry, request_digest};
-pub use client::{ClientMode, LlmClient};
+pub use client::{ClientMode, LlmClient, ReplayedCassette};
 pub use error::LlmError;
 pub use options::{ClientOptions, MaxTokensParam};
 pub use secret::ApiKey;
@@ -47,6 +47,25 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    /// The one way forge builds a request: a system prompt and one user message.
+    pub fn single(system: impl Into<String>, user: impl Into<String>) -> Self {
+        ChatRequest {
+            system: system.into(),
+            messages: vec![ChatMessage {
+                role: Role::User,
+                content: user.into(),
+            }],
+        }
+    }
+
+    /// sha256 of exactly the text sent: the system prompt, then each message, concatenated.
+    pub fn sha256(&self) -> String {
+        crate::sha::sha256_hex_parts(
+            std::iter::once(self.system.as_bytes())
+                .chain(self.messages.iter().map(|m| m.content.as_bytes())),
+        )
+    }
+
     /// Estimated input tokens, used when the provider reports none and for budgets before a call.
     pub fn estimated_input_tokens(&self) -> u64 {
         estimate_tokens(&self.system)
@@ -105,12 +124,10 @@ pub struct ChatResponse {
     pub latency_ms: u64,
     /// Why each failed attempt before the successful one was retried, in order.
     pub retries: Vec<RetryNote>,
-    /// True when the answer came from a cassette rather than a provider.
-    pub replayed: bool,
 }
 
 /// One failed attempt that was retried: what went wrong and how long forge waited after it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RetryNote {
     pub attempt: u32,
     pub reason: String,

@@ -1,86 +1,78 @@
-//! `--json`: one JSON object per line on stdout, `run_finished` last.
+//! `--json`: one JSON object per line on stdout, `run_finished` last; the same lines as
+//! `events.jsonl`.
 
-use crate::engine::{Event, EventSink};
+use crate::engine::{Envelope, Observer};
 use std::io::Write;
-use std::sync::Mutex;
 
 pub struct JsonLines<W: Write + Send> {
-    out: Mutex<W>,
+    out: W,
 }
 
 impl JsonLines<std::io::Stdout> {
     pub fn stdout() -> Self {
         JsonLines {
-            out: Mutex::new(std::io::stdout()),
+            out: std::io::stdout(),
         }
     }
 }
 
+#[cfg(test)]
 impl<W: Write + Send> JsonLines<W> {
     pub fn new(out: W) -> Self {
-        JsonLines {
-            out: Mutex::new(out),
-        }
+        JsonLines { out }
     }
 
     pub fn into_inner(self) -> W {
-        match self.out.into_inner() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        self.out
     }
 }
 
-impl<W: Write + Send> EventSink for JsonLines<W> {
-    fn emit(&self, event: &Event) {
-        if !event.is_public() {
-            return;
-        }
-        let Ok(line) = serde_json::to_string(event) else {
-            return;
-        };
-        let mut out = match self.out.lock() {
-            Ok(o) => o,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        // A closed stdout (e.g. `| head`) must not stop the run; the history still records it.
-        let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+impl<W: Write + Send> Observer for JsonLines<W> {
+    fn on_event(&mut self, event: &Envelope) -> Result<(), String> {
+        // A closed stdout (e.g. `| head`) must not stop the run: the run folder and the
+        // history still record every event.
+        let _ = self
+            .out
+            .write_all(event.to_line().as_bytes())
+            .and_then(|_| self.out.flush());
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{Activity, Event};
 
     #[test]
-    fn one_object_per_line_with_event_name() {
-        let sink = JsonLines::new(Vec::new());
-        sink.emit(&Event::IterationStarted { n: 1 });
-        sink.emit(&Event::ModelProgress {
+    fn one_object_per_line_with_run_id_seq_and_event_name() {
+        let mut sink = JsonLines::new(Vec::new());
+        let env = |seq, event| Envelope {
+            run_id: "R".into(),
+            seq,
+            event,
+        };
+        sink.on_event(&env(1, Event::IterationStarted { n: 1 }))
+            .unwrap();
+        sink.on_activity(&Activity::ModelProgress {
             n: 1,
             output_tokens: 5,
         });
-        sink.emit(&Event::ValidatorFinished {
-            n: 1,
-            name: "tests".into(),
-            exit_code: Some(0),
-            timed_out: false,
-            duration_ms: 12,
-            score: 1.0,
-            skipped: false,
-        });
+        sink.on_event(&env(
+            2,
+            Event::Notice {
+                message: "hi".into(),
+            },
+        ))
+        .unwrap();
         let text = String::from_utf8(sink.into_inner()).unwrap();
         let lines: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(
-            lines.len(),
-            2,
-            "progress events stay off the JSON stream: {text}"
-        );
+        assert_eq!(lines.len(), 2, "activity stays off the JSON stream: {text}");
         assert_eq!(lines[0]["event"], "iteration_started");
-        assert_eq!(lines[1]["event"], "validator_finished");
-        assert!(lines[1].get("skipped").is_none());
+        assert_eq!(lines[0]["run_id"], "R");
+        assert_eq!(lines[1]["seq"], 2);
     }
 }

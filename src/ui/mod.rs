@@ -9,11 +9,11 @@ pub use json::JsonLines;
 pub use plain::PlainLines;
 pub use progress::ProgressDisplay;
 
-use crate::engine::{Event, EventSink};
+use crate::engine::{Envelope, Observer};
 use std::io::IsTerminal;
 
 /// How a run shows itself, chosen from the global flags and whether stderr is a terminal.
-pub fn sink_for(json: bool, quiet: bool, no_progress: bool) -> Box<dyn EventSink> {
+pub fn observer_for(json: bool, quiet: bool, no_progress: bool) -> Box<dyn Observer> {
     if json {
         Box::new(JsonLines::stdout())
     } else if quiet {
@@ -28,8 +28,10 @@ pub fn sink_for(json: bool, quiet: bool, no_progress: bool) -> Box<dyn EventSink
 /// `--quiet`: errors only, and those are printed by the CLI, not by the event stream.
 struct Silent;
 
-impl EventSink for Silent {
-    fn emit(&self, _event: &Event) {}
+impl Observer for Silent {
+    fn on_event(&mut self, _event: &Envelope) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// `1.2s`, `340ms`: durations as people read them in a progress line.

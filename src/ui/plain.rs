@@ -2,12 +2,12 @@
 
 use super::summary::{self, IterationRow};
 use super::{human_ms, styled_verdict, verdict};
-use crate::engine::{Event, EventSink};
+use crate::engine::{AnswerSource, Envelope, Event, Observer};
 use std::io::Write;
-use std::sync::Mutex;
 
 pub struct PlainLines<W: Write + Send> {
-    state: Mutex<(W, Vec<IterationRow>)>,
+    out: W,
+    rows: Vec<IterationRow>,
 }
 
 impl PlainLines<std::io::Stderr> {
@@ -19,38 +19,40 @@ impl PlainLines<std::io::Stderr> {
 impl<W: Write + Send> PlainLines<W> {
     pub fn new(out: W) -> Self {
         PlainLines {
-            state: Mutex::new((out, Vec::new())),
+            out,
+            rows: Vec::new(),
         }
     }
 }
 
-impl<W: Write + Send> EventSink for PlainLines<W> {
-    fn emit(&self, event: &Event) {
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        let (out, rows) = &mut *guard;
-        if let Some(line) = line_for(event, rows) {
-            let _ = writeln!(out, "{line}");
+impl<W: Write + Send> Observer for PlainLines<W> {
+    fn on_event(&mut self, event: &Envelope) -> Result<(), String> {
+        if let Some(line) = line_for(event, &mut self.rows) {
+            let _ = writeln!(self.out, "{line}");
         }
+        Ok(())
     }
 }
 
 /// The line for one event, also collecting the end-of-run table.
-pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<String> {
-    Some(match event {
+pub(crate) fn line_for(env: &Envelope, rows: &mut Vec<IterationRow>) -> Option<String> {
+    Some(match &env.event {
         Event::RunStarted {
-            run_id,
             contract,
-            provider,
-            model,
+            llm,
             max_iterations,
             threshold,
             ..
-        } => format!(
-            "forge: run {run_id}: contract {contract}, model {provider}/{model}, up to {max_iterations} iterations, threshold {threshold:.2}"
-        ),
+        } => {
+            let source = match (&llm.source, &llm.cassette) {
+                (AnswerSource::Replay, Some(c)) => format!("replaying {}", c.path),
+                _ => format!("model {}/{}", llm.provider, llm.model),
+            };
+            format!(
+                "forge: run {}: contract {}, {source}, up to {max_iterations} iterations, threshold {threshold:.2}",
+                env.run_id, contract.name
+            )
+        }
         Event::IterationStarted { n } => {
             rows.push(IterationRow {
                 n: *n,
@@ -58,51 +60,50 @@ pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<St
             });
             format!("iteration {n}: asking the model")
         }
-        Event::ModelStarted { .. } | Event::ModelProgress { .. } => return None,
-        Event::ModelFinished {
-            n,
-            input_tokens,
-            output_tokens,
-            latency_ms,
-            attempts,
-            edits_applied,
-            edits_refused,
-            searches_missed,
-        } => {
+        Event::ModelFinished { n, call, answer } => {
+            if !call.ok {
+                let why = call.error.as_deref().unwrap_or("no answer");
+                return Some(format!(
+                    "iteration {n}: {} call failed: {why}",
+                    call.purpose
+                ));
+            }
+            let Some(a) = answer else {
+                return (call.purpose == "synthesis").then(|| {
+                    format!(
+                        "synthesis: written by the model ({} in / {} out tokens)",
+                        call.input_tokens, call.output_tokens
+                    )
+                });
+            };
             let mut s = format!(
-                "iteration {n}: model answered in {} ({input_tokens} in / {output_tokens} out tokens), {edits_applied} edit(s) applied",
-                human_ms(*latency_ms)
+                "iteration {n}: model answered in {} ({} in / {} out tokens), {} edit(s) applied",
+                human_ms(call.latency_ms),
+                call.input_tokens,
+                call.output_tokens,
+                a.applied()
             );
-            if *edits_refused > 0 {
-                s.push_str(&format!(", {edits_refused} refused"));
+            if a.refused() > 0 {
+                s.push_str(&format!(", {} refused", a.refused()));
             }
-            if *searches_missed > 0 {
-                s.push_str(&format!(", {searches_missed} SEARCH block(s) missed"));
-            }
-            if *attempts > 1 {
-                s.push_str(&format!(" after {attempts} attempts"));
+            if call.attempts > 1 {
+                s.push_str(&format!(" after {} attempts", call.attempts));
             }
             s
         }
-        Event::ValidatorFinished {
-            name,
-            exit_code,
-            timed_out,
-            duration_ms,
-            score,
-            skipped,
-            ..
-        } => {
-            let v = verdict(*exit_code, *timed_out, *skipped);
-            if v != "PASS" {
+        Event::ValidatorFinished { validation: v, .. } => {
+            let word = verdict(v.exit_code, v.timed_out, v.skipped);
+            if word != "PASS" {
                 if let Some(r) = rows.last_mut() {
-                    r.failed.push(name.clone());
+                    r.failed.push(v.name.clone());
                 }
             }
             format!(
-                "  {name:<20} {:<7} {score:>5.2}  {}",
-                styled_verdict(v),
-                human_ms(*duration_ms)
+                "  {:<20} {:<7} {:>5.2}  {}",
+                v.name,
+                styled_verdict(word),
+                v.score,
+                human_ms(v.duration_ms)
             )
         }
         Event::IterationFinished {
@@ -119,14 +120,12 @@ pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<St
             }
             format!("iteration {n}: score {score:.2} (best {best_score:.2})")
         }
-        Event::BreakerOpened { name, .. } => {
-            format!(
-                "validator {name} timed out 3 times in a row: its breaker is open and the run is degraded"
-            )
-        }
+        Event::BreakerOpened { name, .. } => format!(
+            "validator {name} timed out 3 times in a row: its breaker is open and the run is degraded"
+        ),
         Event::Notice { message } => format!("note: {message}"),
+        Event::ArtifactsKept { .. } | Event::SynthesisWritten { .. } => return None,
         Event::RunFinished {
-            run_id,
             status,
             degraded,
             score,
@@ -135,10 +134,12 @@ pub(crate) fn line_for(event: &Event, rows: &mut Vec<IterationRow>) -> Option<St
             evidence,
             reason,
             applied,
+            ..
         } => {
             let mut s = summary::render(rows);
             s.push_str(&format!(
-                "run {run_id}: {status}{} — score {score:.2} after {iterations} iteration(s), {tokens} tokens",
+                "run {}: {status}{} — score {score:.2} after {iterations} iteration(s), {tokens} tokens",
+                env.run_id,
                 if *degraded { " (degraded)" } else { "" }
             ));
             if !reason.is_empty() {

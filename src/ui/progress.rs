@@ -3,14 +3,13 @@
 
 use super::plain::line_for;
 use super::summary::IterationRow;
-use crate::engine::{Event, EventSink};
+use crate::engine::{Activity, Envelope, Event, Observer};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::sync::Mutex;
 use std::time::Duration;
 
 pub struct ProgressDisplay {
     multi: MultiProgress,
-    state: Mutex<State>,
+    state: State,
 }
 
 #[derive(Default)]
@@ -24,7 +23,7 @@ impl ProgressDisplay {
     pub fn new() -> Self {
         ProgressDisplay {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
-            state: Mutex::new(State::default()),
+            state: State::default(),
         }
     }
 }
@@ -39,83 +38,88 @@ fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
-impl EventSink for ProgressDisplay {
-    fn emit(&self, event: &Event) {
-        let mut st = match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+impl ProgressDisplay {
+    fn println(&self, line: Option<String>) {
+        if let Some(line) = line {
+            let _ = self.multi.println(line);
+        }
+    }
+
+    fn spinner(&mut self, message: String) {
+        let sp = match self.state.spinner.take() {
+            Some(sp) => sp,
+            None => {
+                let sp = self.multi.add(ProgressBar::new_spinner());
+                sp.set_style(style("  {spinner} {msg} {elapsed}"));
+                sp.enable_steady_tick(Duration::from_millis(100));
+                sp
+            }
         };
-        match event {
+        sp.set_message(message);
+        self.state.spinner = Some(sp);
+    }
+
+    fn clear_spinner(&mut self) {
+        if let Some(sp) = self.state.spinner.take() {
+            sp.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for ProgressDisplay {
+    fn on_activity(&mut self, activity: &Activity) {
+        match activity {
+            Activity::ModelStarted {
+                n,
+                estimated_input_tokens,
+            } => self.spinner(format!(
+                "iteration {n}: model writing (~{estimated_input_tokens} tokens in)"
+            )),
+            Activity::ModelProgress { n, output_tokens } => self.spinner(format!(
+                "iteration {n}: model writing… {output_tokens} tokens"
+            )),
+            Activity::ValidatorStarted { n, name } => {
+                self.spinner(format!("iteration {n}: running {name}"))
+            }
+        }
+    }
+
+    fn on_event(&mut self, env: &Envelope) -> Result<(), String> {
+        let line = line_for(env, &mut self.state.rows);
+        match &env.event {
             Event::RunStarted { max_iterations, .. } => {
-                if let Some(line) = line_for(event, &mut st.rows) {
-                    let _ = self.multi.println(line);
-                }
+                self.println(line);
                 let bar = self.multi.add(ProgressBar::new(u64::from(*max_iterations)));
                 bar.set_style(style(
                     "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} iterations  {msg}",
                 ));
                 bar.set_prefix("forge");
                 bar.set_message("best -");
-                st.bar = Some(bar);
-            }
-            Event::IterationStarted { n } => {
-                st.rows.push(IterationRow {
-                    n: *n,
-                    ..Default::default()
-                });
-            }
-            Event::ModelStarted {
-                n,
-                estimated_input_tokens,
-            } => {
-                let sp = self.multi.add(ProgressBar::new_spinner());
-                sp.set_style(style("  {spinner} {msg}"));
-                sp.enable_steady_tick(Duration::from_millis(100));
-                sp.set_message(format!(
-                    "iteration {n}: model writing (~{estimated_input_tokens} tokens in)"
-                ));
-                st.spinner = Some(sp);
-            }
-            Event::ModelProgress { n, output_tokens } => {
-                if let Some(sp) = &st.spinner {
-                    sp.set_message(format!(
-                        "iteration {n}: model writing… {output_tokens} tokens"
-                    ));
-                }
+                self.state.bar = Some(bar);
             }
             Event::IterationFinished { best_score, .. } => {
-                if let Some(line) = line_for(event, &mut st.rows) {
-                    let _ = self.multi.println(line);
-                }
-                if let Some(bar) = &st.bar {
+                self.clear_spinner();
+                self.println(line);
+                if let Some(bar) = &self.state.bar {
                     bar.inc(1);
                     bar.set_message(format!("best {best_score:.2}"));
                 }
             }
             Event::ModelFinished { .. } => {
-                if let Some(sp) = st.spinner.take() {
-                    sp.finish_and_clear();
-                }
-                if let Some(line) = line_for(event, &mut st.rows) {
-                    let _ = self.multi.println(line);
-                }
+                self.clear_spinner();
+                self.println(line);
             }
             Event::RunFinished { .. } => {
-                if let Some(sp) = st.spinner.take() {
-                    sp.finish_and_clear();
-                }
-                if let Some(bar) = st.bar.take() {
+                self.clear_spinner();
+                if let Some(bar) = self.state.bar.take() {
                     bar.finish_and_clear();
                 }
-                if let Some(line) = line_for(event, &mut st.rows) {
+                if let Some(line) = line {
                     eprintln!("{line}");
                 }
             }
-            other => {
-                if let Some(line) = line_for(other, &mut st.rows) {
-                    let _ = self.multi.println(line);
-                }
-            }
+            _ => self.println(line),
         }
+        Ok(())
     }
 }

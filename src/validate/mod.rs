@@ -4,6 +4,7 @@ mod capture;
 mod digest;
 mod env;
 mod parsers;
+mod record;
 mod runner;
 mod score;
 
@@ -11,6 +12,7 @@ pub use capture::{CapturedOutput, OutputCapture};
 pub use digest::digest;
 pub use env::{is_secret_name, scrubbed_env};
 pub use parsers::{TestCounts, parse_counts};
+pub use record::Validation;
 pub use runner::{DIGEST_TOKENS, run_all, run_all_with_env};
 pub use score::{RoundScore, score_round, score_validator};
 
@@ -26,17 +28,6 @@ pub enum ValidateError {
     /// The round was cancelled (Ctrl-C); every validator's process group was killed.
     #[error("validation cancelled; every running validator was stopped")]
     Cancelled,
-}
-
-impl ValidateError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            ValidateError::Spawn { .. } | ValidateError::Wait { .. } => {
-                crate::error::exit::PROVIDER
-            }
-            ValidateError::Cancelled => crate::error::exit::INTERRUPTED,
-        }
-    }
 }
 
 /// What one validator did in one round.
@@ -60,6 +51,23 @@ pub struct ValidatorResult {
 }
 
 impl ValidatorResult {
+    /// The result of a validator that did not run because its circuit breaker was open.
+    pub fn skipped(v: &crate::contract::Validator) -> Self {
+        ValidatorResult {
+            name: v.name.clone(),
+            kind: v.kind,
+            command: v.run.clone(),
+            exit_code: None,
+            timed_out: false,
+            duration_ms: 0,
+            score: 0.0,
+            skipped: true,
+            counts: None,
+            output: CapturedOutput::default(),
+            digest: String::new(),
+        }
+    }
+
     pub fn passed(&self) -> bool {
         self.exit_code == Some(0) && !self.timed_out
     }

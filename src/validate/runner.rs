@@ -207,7 +207,10 @@ async fn finish(
         digest: String::new(),
     };
     if !result.passed() {
-        result.digest = failure_digest(v, &result, note.as_deref());
+        // Tools print absolute paths of the folder they ran in; the model and the record want
+        // paths relative to it.
+        let prefix = format!("{}/", dir.display());
+        result.digest = failure_digest(v, &result, note.as_deref()).replace(&prefix, "");
     }
     Ok(Some(result))
 }

@@ -86,7 +86,6 @@ impl Snapshot {
 #[derive(Debug)]
 pub struct Workspace {
     dir: tempfile::TempDir,
-    root: PathBuf,
     snapshot: Snapshot,
     linked: Vec<RelPath>,
     env: Vec<(String, String)>,
@@ -109,7 +108,6 @@ impl Workspace {
         Ok(Workspace {
             env: heavy::env(&root),
             dir,
-            root,
             snapshot: copied.snapshot,
             linked: copied.linked,
         })
@@ -118,11 +116,6 @@ impl Workspace {
     /// Where the run works; validators run here.
     pub fn path(&self) -> &Path {
         self.dir.path()
-    }
-
-    /// The root this workspace was copied from (canonical).
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     pub fn snapshot(&self) -> &Snapshot {

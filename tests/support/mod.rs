@@ -1,6 +1,6 @@
 //! Test support shared by the integration tests: a builder that runs the real `forge` binary
 //! in its own temp dir with a clean, key-free environment.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod fake_llm;
 

@@ -1,9 +1,10 @@
 //! Helpers for the history and evidence tests: runs written through the library, signed packs.
 
+use forge::contract::ValidatorKind;
+use forge::engine::ModelCall;
 use forge::evidence::{self, EvidenceKey, EvidencePack};
-use forge::history::{
-    History, IterationRow, ModelCallRow, NewRun, RunEnd, RunStatus, ValidatorRow,
-};
+use forge::history::{History, IterationRow, NewRun, RunEnd, RunStatus};
+use forge::validate::Validation;
 use std::path::{Path, PathBuf};
 
 /// The unsigned sample pack in tests/data/evidence/pack.json.
@@ -60,33 +61,38 @@ pub fn iteration(n: u32, score: f64) -> IterationRow {
         edits_applied: 1,
         edits_refused: u32::from(n == 1),
         validators: vec![
-            ValidatorRow {
+            Validation {
                 name: "tests".to_string(),
-                kind: "unit_test".to_string(),
+                kind: ValidatorKind::UnitTest,
+                command: "python3 -m unittest".to_string(),
                 exit_code: Some(if score >= 1.0 { 0 } else { 1 }),
                 timed_out: false,
                 duration_ms: 1200,
                 score,
-                skipped: false,
+                output_sha256: "ab".repeat(32),
+                output_excerpt: "FAILED (failures=1)".to_string(),
                 output_bytes: 812,
+                skipped: false,
             },
-            ValidatorRow {
+            Validation {
                 name: "perf".to_string(),
-                kind: "performance".to_string(),
+                kind: ValidatorKind::Performance,
+                command: "./bench.sh".to_string(),
                 exit_code: None,
                 timed_out: true,
                 duration_ms: 30_000,
                 score: 0.0,
-                skipped: n > 1,
+                output_sha256: String::new(),
+                output_excerpt: String::new(),
                 output_bytes: 0,
+                skipped: n > 1,
             },
         ],
     }
 }
 
-pub fn model_call(iteration: u32) -> ModelCallRow {
-    ModelCallRow {
-        iteration,
+pub fn model_call() -> ModelCall {
+    ModelCall {
         purpose: "generate".to_string(),
         provider: "openai".to_string(),
         model: "gpt-4o-mini".to_string(),
@@ -96,6 +102,7 @@ pub fn model_call(iteration: u32) -> ModelCallRow {
         estimated: false,
         latency_ms: 900,
         attempts: 1,
+        retries: Vec::new(),
         ok: true,
         error: None,
     }
@@ -113,7 +120,7 @@ pub fn record_run(
     h.start_run(&new_run(run_id, contract, started_at))
         .expect("start_run");
     for n in 1..=iterations {
-        h.record_model_call(run_id, &model_call(n))
+        h.record_model_call(run_id, n, &model_call())
             .expect("record_model_call");
         h.record_iteration(run_id, &iteration(n, f64::from(n) / f64::from(iterations)))
             .expect("record_iteration");
