@@ -1,4 +1,5 @@
 //! `forge metrics` (SPEC §8): the history of a root as Prometheus text, checked by promtool.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -62,7 +63,7 @@ fn the_spec_metrics_are_folded_from_the_history_and_packs() {
         // Still running (this test process is its live forge): not counted until it ends.
         h.start_run(&new_run(RUNNING, "slow", "2026-11-21T13:00:00.000Z"))
             .unwrap();
-        h.record_model_call(RUNNING, &model_call(1)).unwrap();
+        h.record_model_call(RUNNING, 1, &model_call()).unwrap();
     }
     let k = key(KEY_BYTES);
     write_signed_pack(p.path(), A, &k);

@@ -1,5 +1,6 @@
 //! `forge serve` (SPEC §7) through the real binary on a loopback port: tokens, auth, limits,
 //! the read routes over several roots, metrics, the OpenAPI document, logs and shutdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `forge serve --jwks --issuer --audience`: JWT bearers (RS256, ES256) checked for signature,
 //! exp, nbf, iss and aud, against keys made by openssl and tokens signed by jsonwebtoken.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -107,7 +107,8 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{ModelCallRow, NewRun, RunEnd};
+    use crate::engine::ModelCall;
+    use crate::history::{NewRun, RunEnd};
 
     fn start(h: &History, id: &str, started_at: &str) {
         h.start_run(&NewRun {
@@ -139,9 +140,8 @@ mod tests {
         .unwrap();
     }
 
-    fn call(input: u64, output: u64, cached: u64) -> ModelCallRow {
-        ModelCallRow {
-            iteration: 1,
+    fn call(input: u64, output: u64, cached: u64) -> ModelCall {
+        ModelCall {
             purpose: "generate".to_string(),
             provider: "openai".to_string(),
             model: "m".to_string(),
@@ -151,6 +151,7 @@ mod tests {
             estimated: false,
             latency_ms: 1,
             attempts: 1,
+            retries: Vec::new(),
             ok: true,
             error: None,
         }
@@ -161,14 +162,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let h = History::open(dir.path()).unwrap();
         start(&h, "A", "2026-11-21T10:00:00.000Z");
-        h.record_model_call("A", &call(100, 40, 10)).unwrap();
+        h.record_model_call("A", 1, &call(100, 40, 10)).unwrap();
         finish(&h, "A", RunStatus::Converged, "2026-11-21T10:01:30.500Z");
         start(&h, "B", "2026-11-21T11:00:00.000Z");
-        h.record_model_call("B", &call(7, 3, 0)).unwrap();
+        h.record_model_call("B", 1, &call(7, 3, 0)).unwrap();
         // Finished before it started: a clock step, not a negative duration.
         finish(&h, "B", RunStatus::Timeout, "2026-11-21T10:59:00.000Z");
         start(&h, "C", "2026-11-21T12:00:00.000Z");
-        h.record_model_call("C", &call(1000, 1000, 1000)).unwrap();
+        h.record_model_call("C", 1, &call(1000, 1000, 1000))
+            .unwrap();
 
         let s = h.stats().unwrap();
         let ids: Vec<&str> = s.finished.iter().map(|r| r.run_id.as_str()).collect();

@@ -23,14 +23,19 @@ pub enum ServeError {
     Listen { addr: String, message: String },
     #[error("no state folder: set --state, XDG_STATE_HOME or HOME")]
     NoStateDir,
+    #[error("evidence key: {0}")]
+    EvidenceKey(String),
+    #[error("cannot set up the server's metrics: {0}")]
+    Metrics(String),
 }
 
 impl From<ServeError> for crate::Error {
     fn from(e: ServeError) -> Self {
         match e {
-            ServeError::State { .. } | ServeError::Listen { .. } => {
-                crate::Error::Environment(e.to_string())
-            }
+            ServeError::State { .. }
+            | ServeError::Listen { .. }
+            | ServeError::EvidenceKey(_)
+            | ServeError::Metrics(_) => crate::Error::Environment(e.to_string()),
             _ => crate::Error::Usage(e.to_string()),
         }
     }

@@ -4,7 +4,9 @@
 mod api;
 mod auth;
 mod body;
+mod converge_routes;
 mod error;
+mod events_ws;
 mod gauges;
 mod limits;
 mod middleware;
@@ -12,6 +14,8 @@ mod openapi;
 mod paths;
 mod read_routes;
 mod router;
+mod runs;
+mod settings;
 mod store;
 
 pub use auth::{Caller, JwtVerifier};
@@ -44,6 +48,9 @@ pub(crate) struct AppState {
     pub metrics_public: bool,
     pub rate: limits::RateLimiter,
     pub gauges: gauges::ServerGauges,
+    pub runs: runs::Runs,
+    /// Signs every run's pack; resolved once at start so a missing key fails the start.
+    pub evidence_key: crate::evidence::EvidenceKey,
     /// Cancelled on SIGTERM / Ctrl-C.
     pub shutdown: CancellationToken,
 }
@@ -66,6 +73,9 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         roots.push(real);
     }
     let store = Store::open(&config.state_dir)?;
+    let evidence_key = crate::evidence::EvidenceKey::for_signing(None)
+        .map_err(|e| ServeError::EvidenceKey(e.to_string()))?;
+    let gauges = gauges::ServerGauges::new().map_err(|e| ServeError::Metrics(e.to_string()))?;
     let shutdown = CancellationToken::new();
     let state = Arc::new(AppState {
         roots: paths::Roots::new(roots),
@@ -73,10 +83,9 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         jwt: config.jwt,
         metrics_public: config.metrics_public,
         rate: limits::RateLimiter::default(),
-        gauges: gauges::ServerGauges::new().map_err(|e| ServeError::State {
-            path: "metrics".to_string(),
-            message: e.to_string(),
-        })?,
+        runs: runs::Runs::new(config.max_concurrent, gauges.clone()),
+        gauges,
+        evidence_key,
         shutdown: shutdown.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -100,20 +109,24 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         shown.join(", "),
         config.max_concurrent
     );
-    tokio::spawn(wait_for_signal(shutdown.clone()));
+    tokio::spawn(wait_for_signal(state.clone()));
     let app = router::build(state.clone());
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .map_err(|e| ServeError::Listen {
-            addr: bound.to_string(),
-            message: e.to_string(),
-        })?;
+        .await;
+    // Whatever ended the listener, every accepted run is cancelled and sealed (history row
+    // final, pack written) and every event feed closed before the process exits.
+    state.runs.cancel_all();
+    state.runs.drain().await;
+    served.map_err(|e| ServeError::Listen {
+        addr: bound.to_string(),
+        message: e.to_string(),
+    })?;
     eprintln!("forge serve: stopped");
     Ok(())
 }
 
-async fn wait_for_signal(shutdown: CancellationToken) {
+async fn wait_for_signal(state: Arc<AppState>) {
     let term = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {
@@ -127,5 +140,6 @@ async fn wait_for_signal(shutdown: CancellationToken) {
         _ = tokio::signal::ctrl_c() => {}
     }
     eprintln!("forge serve: shutting down (no new connections; cancelling running runs)");
-    shutdown.cancel();
+    state.shutdown.cancel();
+    state.runs.cancel_all();
 }

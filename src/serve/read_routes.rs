@@ -79,7 +79,10 @@ pub async fn list_runs(
 }
 
 /// The root whose history holds `id`, with that run, or 404.
-fn find_run(roots: &[PathBuf], id: &str) -> Result<(PathBuf, crate::history::RunDetail), ApiError> {
+pub(super) fn find_run(
+    roots: &[PathBuf],
+    id: &str,
+) -> Result<(PathBuf, crate::history::RunDetail), ApiError> {
     if !crate::history::is_run_id(id) {
         return Err(ApiError::not_found(format!("no run with id `{id}`")));
     }

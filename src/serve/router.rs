@@ -2,11 +2,11 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::{middleware, read_routes};
+use super::{converge_routes, events_ws, middleware, read_routes};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::sync::Arc;
 
 /// Request bodies over this many bytes are refused with 413.
@@ -17,6 +17,12 @@ pub fn build(state: Arc<AppState>) -> Router {
         .route("/healthz", get(read_routes::healthz))
         .route("/metrics", get(read_routes::metrics))
         .route("/api/v1/openapi.json", get(read_routes::openapi))
+        .route("/api/v1/converge", post(converge_routes::submit))
+        .route(
+            "/api/v1/converge/{id}",
+            get(converge_routes::status).delete(converge_routes::cancel),
+        )
+        .route("/api/v1/converge/{id}/events", get(events_ws::events))
         .route("/api/v1/runs", get(read_routes::list_runs))
         .route("/api/v1/runs/{id}", get(read_routes::show_run))
         .route("/api/v1/runs/{id}/evidence", get(read_routes::evidence))
