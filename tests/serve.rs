@@ -489,6 +489,25 @@ async fn the_openapi_document_is_valid_3_1_and_names_the_routes() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
+    for path in [
+        "/api/v1/converge",
+        "/api/v1/converge/{id}",
+        "/api/v1/converge/{id}/events",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["paths"]["/api/v1/converge/{id}"]["delete"].is_object());
+    let schema = &doc["components"]["schemas"]["ConvergeBody"];
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["contract"]),
+        "{schema}"
+    );
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown fields are refused: {schema}"
+    );
+    assert!(doc["components"]["schemas"]["RunSummary"]["properties"]["run_id"].is_object());
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"

@@ -98,6 +98,12 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         addr: config.listen.to_string(),
         message: e.to_string(),
     })?;
+    use tokio::signal::unix::{SignalKind, signal};
+    let signals = [SignalKind::terminate(), SignalKind::interrupt()]
+        .into_iter()
+        .filter_map(|k| signal(k).ok())
+        .collect();
+    let ctrl_c = tokio::spawn(wait_for_signal(signals, state.clone()));
     let shown: Vec<String> = state
         .roots
         .all()
@@ -109,13 +115,13 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         shown.join(", "),
         config.max_concurrent
     );
-    tokio::spawn(wait_for_signal(state.clone()));
     let app = router::build(state.clone());
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await;
     // Whatever ended the listener, every accepted run is cancelled and sealed (history row
     // final, pack written) and every event feed closed before the process exits.
+    ctrl_c.abort();
     state.runs.cancel_all();
     state.runs.drain().await;
     served.map_err(|e| ServeError::Listen {
@@ -126,19 +132,15 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     Ok(())
 }
 
-async fn wait_for_signal(state: Arc<AppState>) {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = term => {}
-        _ = tokio::signal::ctrl_c() => {}
+/// Wait for SIGTERM or Ctrl-C (SIGINT), then stop accepting and cancel every run. The handlers
+/// are installed before the address is printed, so a signal sent as soon as the server says
+/// where it listens is never the default (fatal) one.
+async fn wait_for_signal(mut signals: Vec<tokio::signal::unix::Signal>, state: Arc<AppState>) {
+    if signals.is_empty() {
+        // No handler could be installed: the default action (exit) stays in force.
+        return;
     }
+    futures_util::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
     eprintln!("forge serve: shutting down (no new connections; cancelling running runs)");
     state.shutdown.cancel();
     state.runs.cancel_all();

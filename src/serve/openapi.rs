@@ -31,7 +31,9 @@ use utoipa::{Modify, OpenApi};
         ErrorBody,
         ErrorDetail,
         read_routes::Health,
-        read_routes::PackFormat
+        read_routes::PackFormat,
+        crate::history::RunSummary,
+        crate::history::RunStatus
     )),
     modifiers(&Bearer)
 )]

@@ -45,7 +45,7 @@ async fn blocking<T: Send + 'static>(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Runs of every root, newest first, as `forge runs list --json`",
-         body = Vec<Object>),
+         body = Vec<crate::history::RunSummary>),
         (status = 400, description = "Bad query", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 429, description = "Over the token's rate", body = ErrorBody)))]
