@@ -39,6 +39,8 @@ complete -c forge -n "__fish_forge_needs_command" -f -a "contract" -d 'Lint a co
 complete -c forge -n "__fish_forge_needs_command" -f -a "init" -d 'Write a starter contract under contracts/'
 complete -c forge -n "__fish_forge_needs_command" -f -a "runs" -d 'The run history'
 complete -c forge -n "__fish_forge_needs_command" -f -a "evidence" -d 'Show, export and verify evidence packs'
+complete -c forge -n "__fish_forge_needs_command" -f -a "metrics" -d 'Print the run history as Prometheus metrics'
+complete -c forge -n "__fish_forge_needs_command" -f -a "serve" -d 'Serve converge runs, the history and metrics over HTTP (and manage its tokens)'
 complete -c forge -n "__fish_forge_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c forge -n "__fish_forge_needs_command" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
 complete -c forge -n "__fish_forge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -200,6 +202,49 @@ complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_su
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a pack\'s hashes and signature'
 complete -c forge -n "__fish_forge_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand metrics" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand metrics" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand metrics" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand metrics" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand metrics" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand metrics" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand metrics" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l listen -d 'Address to listen on (port 0 picks a free port; the bound address is printed)' -r
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l max-concurrent -d 'Runs beyond this many at once wait as QUEUED' -r
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l state -d 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l jwks -d 'Also accept JWT bearers signed by a key of this JWKS (RS256 or ES256)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l issuer -d 'The `iss` a JWT must carry' -r
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l audience -d 'The `aud` a JWT must carry' -r
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l metrics-public -d 'Serve GET /metrics without a token'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -f -a "token" -d 'Create, list and revoke the bearer tokens of `forge serve`'
+complete -c forge -n "__fish_forge_using_subcommand serve; and not __fish_seen_subcommand_from token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -l state -d 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -l json -d 'Machine-readable output on stdout'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only errors'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -l no-progress -d 'No progress bars or spinners, even on a terminal'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "create" -d 'Create a token and print it (once: only its hash is kept)'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "list" -d 'The tokens, without their secrets'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token by name; requests bearing it get 401 from then on'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "token" -d 'Create, list and revoke the bearer tokens of `forge serve`'
+complete -c forge -n "__fish_forge_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand completions" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -219,15 +264,17 @@ complete -c forge -n "__fish_forge_using_subcommand man" -s q -l quiet -d 'Print
 complete -c forge -n "__fish_forge_using_subcommand man" -l no-progress -d 'No progress bars or spinners, even on a terminal'
 complete -c forge -n "__fish_forge_using_subcommand man" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand man" -s V -l version -d 'Print version'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "runs" -d 'The run history'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "evidence" -d 'Show, export and verify evidence packs'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
-complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "converge" -d 'Generate → validate → refine until the contract is met'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "check" -d 'Run the validators once on the root as it is, no model'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "contract" -d 'Lint a contract or print its JSON Schema'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "init" -d 'Write a starter contract under contracts/'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "runs" -d 'The run history'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "evidence" -d 'Show, export and verify evidence packs'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "metrics" -d 'Print the run history as Prometheus metrics'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "serve" -d 'Serve converge runs, the history and metrics over HTTP (and manage its tokens)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "man" -d 'Write the man pages (used to keep man/ current)'
+complete -c forge -n "__fish_forge_using_subcommand help; and not __fish_seen_subcommand_from converge check contract init runs evidence metrics serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "lint" -d 'Validate a contract'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the contract\'s JSON Schema'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "list" -d 'The run history, newest first'
@@ -235,3 +282,4 @@ complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcom
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "show" -d 'Print a pack\'s Markdown'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "export" -d 'Write a run\'s pack as JSON or Markdown'
 complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from evidence" -f -a "verify" -d 'Check a pack\'s hashes and signature'
+complete -c forge -n "__fish_forge_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "token" -d 'Create, list and revoke the bearer tokens of `forge serve`'
