@@ -431,6 +431,11 @@ async fn bad_requests_get_clear_statuses_and_start_nothing() {
         let e: Value = resp.json().await.unwrap();
         assert_eq!(e["error"]["code"], code, "{e}");
     }
+    p.file(
+        "contracts/escape.yaml",
+        &p.read(CONTRACT)
+            .replace("root: ..", &format!("root: {}", outside.path().display())),
+    );
     let outside_path = outside.path().join("c.yaml");
     for (body, status, code) in [
         (
@@ -450,6 +455,11 @@ async fn bad_requests_get_clear_statuses_and_start_nothing() {
         ),
         (
             json!({"contract": CONTRACT, "replay": "../../../etc/passwd"}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": "contracts/escape.yaml"}),
             StatusCode::FORBIDDEN,
             "outside_roots",
         ),
@@ -646,4 +656,35 @@ async fn a_client_that_never_reads_does_not_stall_the_run_and_still_gets_every_e
     // A client that hangs up early does not disturb anything either.
     let mut gone = subscribe(&server, &t, &id).await;
     gone.close(None).await.ok();
+}
+
+#[tokio::test]
+async fn a_replayed_run_needs_no_provider_and_says_so_in_its_pack() {
+    let p = project(DONE);
+    let answer = "### FILE: src/a.txt\n```\ndone\n```\n";
+    p.file(
+        "cassettes/done.jsonl",
+        &format!("{}\n", json!({ "response": answer })),
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(
+        &server,
+        &t,
+        json!({"contract": format!("file://{}", p.path().canonicalize().unwrap().join(CONTRACT).display()),
+               "replay": "cassettes/done.jsonl"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap();
+    let done = wait_until(&server, &t, id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    assert!(llm.requests().is_empty(), "a replay asked the provider");
+    let (_, pack) = get_json(&server, &t, &format!("/api/v1/runs/{id}/evidence")).await;
+    assert_eq!(
+        pack["metadata"]["llm"]["source"], "replay",
+        "{}",
+        pack["metadata"]
+    );
 }

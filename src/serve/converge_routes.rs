@@ -76,19 +76,18 @@ pub async fn submit(
     }
     check_quotas(&state, &caller)?;
 
-    let (contract_path, root) = state.roots.confine("contract", &body.contract)?;
+    let contract_path = state.roots.confine("contract", &body.contract)?;
     let replay = body
         .replay
         .as_deref()
-        .map(|r| state.roots.confine("replay", r).map(|(p, _)| p))
+        .map(|r| state.roots.confine("replay", r))
         .transpose()?;
-    let load_root = root.clone();
-    let contract = tokio::task::spawn_blocking(move || {
-        crate::contract::load(&contract_path, Some(&load_root))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("loading the contract failed: {e}")))?
-    .map_err(contract_error)?;
+    let contract = tokio::task::spawn_blocking(move || crate::contract::load(&contract_path, None))
+        .await
+        .map_err(|e| ApiError::internal(format!("loading the contract failed: {e}")))?
+        .map_err(contract_error)?;
+    // The contract names its own workspace (`root:`); that must be served too.
+    let root = state.roots.holding("the contract's root", &contract.root)?;
     let settings = super::settings::run_settings(&contract, &body)?;
     let llm = super::settings::llm(&contract, &body, replay.is_some())?;
     let mode = match replay {

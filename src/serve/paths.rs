@@ -18,8 +18,8 @@ impl Roots {
     }
 
     /// Resolve `given` (a path, or a `file://` URL; relative paths are relative to the first
-    /// root) to an existing file inside one of the roots. Returns the file and its root.
-    pub fn confine(&self, field: &str, given: &str) -> Result<(PathBuf, PathBuf), ApiError> {
+    /// root) to an existing file inside one of the roots.
+    pub fn confine(&self, field: &str, given: &str) -> Result<PathBuf, ApiError> {
         let raw = if given.starts_with("file:") {
             url::Url::parse(given)
                 .ok()
@@ -65,11 +65,9 @@ impl Roots {
                 ));
             }
         };
-        let root = self
-            .0
-            .iter()
-            .find(|r| real.starts_with(r))
-            .ok_or_else(outside)?;
+        if !self.0.iter().any(|r| real.starts_with(r)) {
+            return Err(outside());
+        }
         if !real.is_file() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -77,7 +75,23 @@ impl Roots {
                 format!("`{field}`: {given} is not a regular file"),
             ));
         }
-        Ok((real, root.clone()))
+        Ok(real)
+    }
+
+    /// The served root holding `dir` (canonical), if one does; 403 naming `what` otherwise.
+    pub fn holding(&self, what: &str, dir: &Path) -> Result<PathBuf, ApiError> {
+        let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        self.0
+            .iter()
+            .find(|r| real.starts_with(r))
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "outside_roots",
+                    format!("{what} {} is not inside a served --root", dir.display()),
+                )
+            })
     }
 
     fn lexically_inside(&self, p: &Path) -> bool {
@@ -120,12 +134,22 @@ mod tests {
     fn accepts_files_inside_and_refuses_the_rest() {
         let (dir, roots) = setup();
         let base = dir.path().canonicalize().unwrap();
+        assert_eq!(
+            roots.holding("root", &base.join("root/contracts")).unwrap(),
+            base.join("root")
+        );
+        assert_eq!(
+            roots
+                .holding("root", &base.join("elsewhere"))
+                .unwrap_err()
+                .status
+                .as_u16(),
+            403
+        );
         let inside = base.join("root/contracts/a.yaml");
         let url = format!("file://{}", inside.display()).replace("/a.yaml", "/%61.yaml");
         for ok in ["contracts/a.yaml", inside.to_str().unwrap(), url.as_str()] {
-            let (file, root) = roots.confine("contract", ok).unwrap();
-            assert_eq!(file, inside, "{ok}");
-            assert_eq!(root, base.join("root"));
+            assert_eq!(roots.confine("contract", ok).unwrap(), inside, "{ok}");
         }
         for (bad, status) in [
             ("../elsewhere/secret.yaml", 403),
