@@ -688,3 +688,72 @@ async fn a_replayed_run_needs_no_provider_and_says_so_in_its_pack() {
         pack["metadata"]
     );
 }
+
+/// Copy `rel` (a folder of this repository) into the project.
+fn copy_from_repo(p: &Project, rel: &str) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(p.join(rel).parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn the_readme_walkthrough_runs_the_example_below_the_served_root() {
+    // The example contract's `root:` is examples/slugify, a folder below the served root: its
+    // history is found there for the run list, the status, the late feed and the metrics.
+    let p = Project::new();
+    copy_from_repo(&p, "contracts");
+    copy_from_repo(&p, "examples");
+    let llm = FakeLlm::start(Provider::Openai);
+    let t = p.serve_token("demo", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(
+        &server,
+        &t,
+        json!({"contract": "contracts/slugify.yaml", "replay": "contracts/cassettes/slugify.jsonl",
+               "config": {"maxIterations": 5}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    assert_eq!(done["result"]["iterations"], 2);
+    let (_, runs) = get_json(&server, &t, "/api/v1/runs").await;
+    assert_eq!(runs[0]["run_id"], id.as_str(), "{runs}");
+    let md = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/runs/{id}/evidence?format=md")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(md.status(), StatusCode::OK);
+    let mut late = subscribe(&server, &t, &id).await;
+    let frames = frames(&mut late).await;
+    assert_eq!(frames.last().unwrap()["event"], "run_finished");
+    let metrics = reqwest::Client::new()
+        .get(server.url("/metrics"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "forge_convergence_total{status=\"converged\"} 1"),
+        "{metrics}"
+    );
+    // The example itself is untouched: server runs write back only with "apply": true.
+    let original = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/slugify/src/slug.py"),
+    )
+    .unwrap();
+    assert_eq!(p.read("examples/slugify/src/slug.py"), original);
+}

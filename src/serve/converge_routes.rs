@@ -87,7 +87,11 @@ pub async fn submit(
         .map_err(|e| ApiError::internal(format!("loading the contract failed: {e}")))?
         .map_err(contract_error)?;
     // The contract names its own workspace (`root:`); that must be served too.
-    let root = state.roots.holding("the contract's root", &contract.root)?;
+    state
+        .roots
+        .check_inside("the contract's root", &contract.root)?;
+    store(state.store.remember_workspace(&contract.root))?;
+    let root = contract.root.clone();
     let settings = super::settings::run_settings(&contract, &body)?;
     let llm = super::settings::llm(&contract, &body, replay.is_some())?;
     let mode = match replay {
@@ -213,7 +217,7 @@ async fn status_of(state: &AppState, id: &str) -> Result<ConvergeStatus, ApiErro
     if let Some(run) = state.runs.get(id) {
         return Ok(run.status());
     }
-    let roots = state.roots.all().to_vec();
+    let roots = state.history_roots();
     let id = id.to_string();
     let summary = tokio::task::spawn_blocking(move || super::read_routes::find_run(&roots, &id))
         .await

@@ -45,7 +45,7 @@ pub async fn events(
     let source = match state.runs.get(&id) {
         Some(run) => Source::Live(run),
         None => {
-            let roots = state.roots.all().to_vec();
+            let roots = state.history_roots();
             let lookup = id.clone();
             let (root, _) =
                 tokio::task::spawn_blocking(move || super::read_routes::find_run(&roots, &lookup))

@@ -55,6 +55,22 @@ pub(crate) struct AppState {
     pub shutdown: CancellationToken,
 }
 
+impl AppState {
+    /// Every history the server answers for: the served roots, and the workspaces inside them
+    /// that runs used (a contract's `root:` may be a folder below a served root).
+    pub fn history_roots(&self) -> Vec<PathBuf> {
+        let mut all = self.roots.all().to_vec();
+        // A state database that cannot be read still leaves the served roots themselves.
+        for w in self.store.workspaces().unwrap_or_default() {
+            if self.roots.all().iter().any(|r| w.starts_with(r)) && w.is_dir() && !all.contains(&w)
+            {
+                all.push(w);
+            }
+        }
+        all
+    }
+}
+
 /// Serve until SIGTERM or Ctrl-C. The bound address is printed on stderr first, so a caller
 /// that asked for port 0 learns the port.
 pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {

@@ -63,7 +63,7 @@ pub async fn list_runs(
         }
     }
     let limit = q.limit.unwrap_or(20).min(1000);
-    let roots = state.roots.all().to_vec();
+    let roots = state.history_roots();
     let runs = blocking(move || {
         let mut all = Vec::new();
         for root in &roots {
@@ -109,7 +109,7 @@ pub async fn show_run(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let roots = state.roots.all().to_vec();
+    let roots = state.history_roots();
     let (_, run) = blocking(move || find_run(&roots, &id)).await?;
     Ok(Json(run).into_response())
 }
@@ -143,7 +143,7 @@ pub async fn evidence(
     query: Result<Query<EvidenceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
-    let roots = state.roots.all().to_vec();
+    let roots = state.history_roots();
     let format = q.format.unwrap_or(PackFormat::Json);
     blocking(move || {
         let (root, _) = find_run(&roots, &id)?;
@@ -175,7 +175,7 @@ pub async fn evidence(
          content((String = "text/plain; version=0.0.4"))),
         (status = 401, description = "No or bad token (unless --metrics-public)", body = ErrorBody)))]
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    let roots = state.roots.all().to_vec();
+    let roots = state.history_roots();
     let numbers = blocking(move || {
         roots
             .iter()

@@ -1,5 +1,6 @@
 //! The server's own state (SQLite, `STATE/serve.db`): bearer tokens kept as hashes with their
-//! quotas, the model tokens each caller used per UTC day, and Idempotency-Keys.
+//! quotas, the model tokens each caller used per UTC day, Idempotency-Keys, and the workspace
+//! roots its runs used (each keeps its own history).
 
 use super::error::ServeError;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -22,6 +23,9 @@ CREATE TABLE IF NOT EXISTS usage (
     day    TEXT NOT NULL,
     tokens INTEGER NOT NULL,
     PRIMARY KEY (name, day)
+);
+CREATE TABLE IF NOT EXISTS workspaces (
+    path TEXT PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS idempotency (
     name       TEXT NOT NULL,
@@ -248,6 +252,27 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()
+        })
+    }
+
+    /// Remember that a run used the workspace `root`, whose history then belongs to the
+    /// server's views.
+    pub fn remember_workspace(&self, root: &Path) -> Result<(), ServeError> {
+        let path = root.to_string_lossy();
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO workspaces (path) VALUES (?1) ON CONFLICT DO NOTHING",
+                [path.as_ref()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub fn workspaces(&self) -> Result<Vec<PathBuf>, ServeError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT path FROM workspaces ORDER BY path")?;
+            stmt.query_map([], |r| r.get::<_, String>(0).map(PathBuf::from))?
+                .collect()
         })
     }
 
