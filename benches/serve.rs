@@ -9,6 +9,7 @@
 //! - the server's RSS after 1, 50 and 100 of those runs.
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
