@@ -196,6 +196,8 @@ pub struct Runs {
     /// Run tasks and WebSocket feeds: shutdown waits for both.
     pub tasks: TaskTracker,
     gauges: ServerGauges,
+    /// Set at shutdown: a run accepted from then on is cancelled as soon as it is known.
+    closing: CancellationToken,
 }
 
 /// What ended a run, for the caller's usage: the caller's name and the tokens it spent.
@@ -208,6 +210,7 @@ impl Runs {
             map: Mutex::new(HashMap::new()),
             tasks: TaskTracker::new(),
             gauges,
+            closing: CancellationToken::new(),
         }
     }
 
@@ -255,6 +258,10 @@ impl Runs {
             sealed: watch::Sender::new(false),
         });
         self.map().insert(id.clone(), run.clone());
+        // After the insert: either cancel_all sees this run or this sees cancel_all.
+        if self.closing.is_cancelled() {
+            run.cancel();
+        }
         self.gauges.queued.inc();
         let slots = self.slots.clone();
         let gauges = self.gauges.clone();
@@ -303,6 +310,7 @@ impl Runs {
 
     /// Cancel every run (shutdown).
     pub fn cancel_all(&self) {
+        self.closing.cancel();
         for r in self.map().values() {
             r.cancel();
         }
