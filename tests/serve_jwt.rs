@@ -185,9 +185,11 @@ async fn jwts_from_the_jwks_are_accepted_and_every_bad_claim_is_refused() {
             "{what}: {body}"
         );
     }
-    let mut tampered = sign(Algorithm::RS256, "r1", &rsa_pem, &good("dave"));
-    tampered.pop();
-    tampered.push('A');
+    // One signature character changed well inside it (the last one carries padding bits).
+    let signed = sign(Algorithm::RS256, "r1", &rsa_pem, &good("dave"));
+    let at = signed.len() - 10;
+    let flipped = if &signed[at..=at] == "A" { "B" } else { "A" };
+    let tampered = format!("{}{flipped}{}", &signed[..at], &signed[at + 1..]);
     assert_eq!(status_of(&url, &tampered).await.0, StatusCode::UNAUTHORIZED);
 
     // carol's JWT gets carol's token quotas: 3 a minute.
