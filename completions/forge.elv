@@ -42,6 +42,8 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand hook 'Install forge as a git hook'
             cand config 'Show forge''s effective settings and where each comes from'
             cand doctor 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)'
+            cand metrics 'Print the run history as Prometheus metrics'
+            cand serve 'Serve converge runs, the history and metrics over HTTP (and manage its tokens)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -480,6 +482,129 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'forge;metrics'= {
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;serve'= {
+            cand --listen 'Address to listen on (port 0 picks a free port; the bound address is printed)'
+            cand --max-concurrent 'Runs beyond this many at once wait as QUEUED'
+            cand --state 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)'
+            cand --jwks 'Also accept JWT bearers signed by a key of this JWKS (RS256 or ES256)'
+            cand --issuer 'The `iss` a JWT must carry'
+            cand --audience 'The `aud` a JWT must carry'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --metrics-public 'Serve GET /metrics without a token'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Create, list and revoke the bearer tokens of `forge serve`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;serve;token'= {
+            cand --state 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a token and print it (once: only its hash is kept)'
+            cand list 'The tokens, without their secrets'
+            cand revoke 'Revoke a token by name; requests bearing it get 401 from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;serve;token;create'= {
+            cand --rate-per-minute 'Requests per minute (default: unlimited)'
+            cand --max-concurrent 'Runs of this token at once, queued included (default: unlimited)'
+            cand --daily-tokens 'Model tokens per UTC day over this token''s runs (default: unlimited)'
+            cand --state 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;serve;token;list'= {
+            cand --state 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;serve;token;revoke'= {
+            cand --state 'Server state: tokens (default: $XDG_STATE_HOME/forge/serve)'
+            cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --json 'Machine-readable output on stdout'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --no-progress 'No progress bars or spinners, even on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'forge;serve;token;help'= {
+            cand create 'Create a token and print it (once: only its hash is kept)'
+            cand list 'The tokens, without their secrets'
+            cand revoke 'Revoke a token by name; requests bearing it get 401 from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;serve;token;help;create'= {
+        }
+        &'forge;serve;token;help;list'= {
+        }
+        &'forge;serve;token;help;revoke'= {
+        }
+        &'forge;serve;token;help;help'= {
+        }
+        &'forge;serve;help'= {
+            cand token 'Create, list and revoke the bearer tokens of `forge serve`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'forge;serve;help;token'= {
+            cand create 'Create a token and print it (once: only its hash is kept)'
+            cand list 'The tokens, without their secrets'
+            cand revoke 'Revoke a token by name; requests bearing it get 401 from then on'
+        }
+        &'forge;serve;help;token;create'= {
+        }
+        &'forge;serve;help;token;list'= {
+        }
+        &'forge;serve;help;token;revoke'= {
+        }
+        &'forge;serve;help;help'= {
+        }
         &'forge;completions'= {
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -520,6 +645,8 @@ set edit:completion:arg-completer[forge] = {|@words|
             cand hook 'Install forge as a git hook'
             cand config 'Show forge''s effective settings and where each comes from'
             cand doctor 'Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)'
+            cand metrics 'Print the run history as Prometheus metrics'
+            cand serve 'Serve converge runs, the history and metrics over HTTP (and manage its tokens)'
             cand completions 'Print a shell completion script'
             cand man 'Write the man pages (used to keep man/ current)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -587,6 +714,22 @@ set edit:completion:arg-completer[forge] = {|@words|
         &'forge;help;config;show'= {
         }
         &'forge;help;doctor'= {
+        }
+        &'forge;help;metrics'= {
+        }
+        &'forge;help;serve'= {
+            cand token 'Create, list and revoke the bearer tokens of `forge serve`'
+        }
+        &'forge;help;serve;token'= {
+            cand create 'Create a token and print it (once: only its hash is kept)'
+            cand list 'The tokens, without their secrets'
+            cand revoke 'Revoke a token by name; requests bearing it get 401 from then on'
+        }
+        &'forge;help;serve;token;create'= {
+        }
+        &'forge;help;serve;token;list'= {
+        }
+        &'forge;help;serve;token;revoke'= {
         }
         &'forge;help;completions'= {
         }

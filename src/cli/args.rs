@@ -20,7 +20,10 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Workspace root (default: the contract's `root:`, else its git top level, else the current folder)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long = "root", global = true, value_name = "DIR")]
+    pub roots: Vec<PathBuf>,
+    /// The one `--root` of commands that take one (set by `Cli::parse_args` from `roots`).
+    #[arg(skip)]
     pub root: Option<PathBuf>,
     /// Machine-readable output on stdout
     #[arg(long, global = true)]
@@ -41,6 +44,22 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl Cli {
+    /// Parse the command line. Only `forge serve` takes `--root` more than once.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        let mut cli = Cli::try_parse()?;
+        if cli.global.roots.len() > 1 && !matches!(cli.command, Command::Serve(_)) {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            return Err(cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--root was given more than once; only `forge serve` serves several roots",
+            ));
+        }
+        cli.global.root = cli.global.roots.last().cloned();
+        Ok(cli)
+    }
 }
 
 impl Global {
@@ -96,6 +115,10 @@ pub enum Command {
     Config(ConfigCommand),
     /// Check this machine for what forge needs (provider key, tools, sandbox, .forge, clock)
     Doctor,
+    /// Print the run history as Prometheus metrics
+    Metrics,
+    /// Serve converge runs, the history and metrics over HTTP (and manage its tokens)
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write the man pages (used to keep man/ current)
@@ -348,4 +371,61 @@ pub struct ManArgs {
     /// Folder to write forge.1 and one page per subcommand into
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+    /// Address to listen on (port 0 picks a free port; the bound address is printed)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8088")]
+    pub listen: std::net::SocketAddr,
+    /// Runs beyond this many at once wait as QUEUED
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: u32,
+    /// Server state: tokens (default: $XDG_STATE_HOME/forge/serve)
+    #[arg(long, value_name = "DIR", global = true)]
+    pub state: Option<PathBuf>,
+    /// Serve GET /metrics without a token
+    #[arg(long)]
+    pub metrics_public: bool,
+    /// Also accept JWT bearers signed by a key of this JWKS (RS256 or ES256)
+    #[arg(long, value_name = "FILE", requires_all = ["issuer", "audience"])]
+    pub jwks: Option<PathBuf>,
+    /// The `iss` a JWT must carry
+    #[arg(long, value_name = "ISS", requires = "jwks")]
+    pub issuer: Option<String>,
+    /// The `aud` a JWT must carry
+    #[arg(long, value_name = "AUD", requires = "jwks")]
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Create, list and revoke the bearer tokens of `forge serve`
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (once: only its hash is kept)
+    Create {
+        /// Who the token is for ([A-Za-z0-9_.@-]+); also names its log lines
+        name: String,
+        /// Requests per minute (default: unlimited)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        rate_per_minute: Option<u32>,
+        /// Runs of this token at once, queued included (default: unlimited)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_concurrent: Option<u32>,
+        /// Model tokens per UTC day over this token's runs (default: unlimited)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        daily_tokens: Option<u64>,
+    },
+    /// The tokens, without their secrets
+    List,
+    /// Revoke a token by name; requests bearing it get 401 from then on
+    Revoke { name: String },
 }

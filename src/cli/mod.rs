@@ -15,16 +15,17 @@ mod hook;
 mod init;
 mod kept;
 mod key_cmd;
+mod metrics_cmd;
 pub(crate) mod output;
 mod project;
 mod runs;
 mod scan;
+mod serve_cmd;
 mod verify_cmd;
 
 pub use args::{Cli, ColorChoice, Command, Global};
 
 use crate::error::{Error, exit};
-use clap::Parser;
 use std::process::ExitCode;
 
 /// Entry point of the binary.
@@ -33,7 +34,7 @@ pub fn main() -> ExitCode {
         return code;
     }
     survive_file_size_limit();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -68,6 +69,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Hook(a) => hook::run(g, a),
         Command::Config(a) => config_cmd::run(g, a),
         Command::Doctor => doctor::run(g),
+        Command::Metrics => metrics_cmd::run(g),
+        Command::Serve(a) => serve_cmd::run(g, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

@@ -30,5 +30,5 @@ pub use events::{
 pub use failure::RunFailure;
 pub use log::{EventLog, Observer};
 pub use run::{RunOutcome, RunSettings};
-pub use start::{RunHandle, RunRequest, start};
+pub use start::{RunHandle, RunRequest, start, start_with_id};
 pub use stop::{StopReason, StopRules};

@@ -76,6 +76,15 @@ impl RunHandle {
 /// cassette, an unwritable history, a root that cannot be copied); from the first event on,
 /// every way it ends is recorded.
 pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
+    start_with_id(crate::history::new_run_id(), req).await
+}
+
+/// [`start`] under an id made earlier by [`crate::history::new_run_id`]: `forge serve` answers
+/// with a run's id while the run still waits for a slot.
+pub async fn start_with_id(run_id: String, req: RunRequest) -> Result<RunHandle, crate::Error> {
+    if !crate::history::is_run_id(&run_id) {
+        return Err(crate::Error::Usage(format!("`{run_id}` cannot name a run")));
+    }
     check_prices(&req)?;
     let client = LlmClient::new(req.llm, req.mode, req.record)?;
     let root = req.contract.root.clone();
@@ -92,7 +101,6 @@ pub async fn start(req: RunRequest) -> Result<RunHandle, crate::Error> {
     })
     .await
     .map_err(crate::Error::Environment)??;
-    let run_id = crate::history::new_run_id();
     let folder = RunFolder::create(&root, &run_id, &req.contract.source).map_err(|e| {
         crate::Error::Environment(format!("cannot create the run folder for {run_id}: {e}"))
     })?;

@@ -7,12 +7,14 @@ mod model;
 mod read;
 mod recorder;
 mod schema;
+mod stats;
 mod write;
 
 pub use error::HistoryError;
 pub use model::{IterationRow, NewRun, RunDetail, RunEnd, RunStatus, RunSummary};
 pub use recorder::HistoryRecorder;
 pub use schema::CURRENT as SCHEMA_VERSION;
+pub use stats::{FinishedRun, HistoryStats};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a run ended (SPEC §3), or `Running` while it is still going.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -95,7 +95,7 @@ pub struct RunEnd {
 }
 
 /// One line of `forge runs list` (and its `--json` object).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunSummary {
     pub run_id: String,
     /// The contract's name.

@@ -64,3 +64,5 @@ impl Project {
     }
 }
 pub mod records;
+pub mod server;
+pub mod tools;

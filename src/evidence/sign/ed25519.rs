@@ -15,6 +15,7 @@ pub fn key_id(public: &VerifyingKey) -> String {
 }
 
 /// A private ed25519 key. Its Debug output names the key only.
+#[derive(Clone)]
 pub struct Ed25519Key {
     key: SigningKey,
 }

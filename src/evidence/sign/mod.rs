@@ -37,8 +37,8 @@ pub trait Verifier {
 }
 
 /// The signers a run seals its pack with: the HMAC evidence key always, ed25519 when a signing
-/// key is configured. Built once, before the run.
-#[derive(Debug)]
+/// key is configured. Built once, before the run (a server clones them for each run).
+#[derive(Debug, Clone)]
 pub struct Signers {
     hmac: EvidenceKey,
     ed25519: Option<Ed25519Key>,

@@ -1,0 +1,241 @@
+//! `cargo bench --bench serve`: `forge serve` under load on loopback, release build.
+//!
+//! - `GET /api/v1/runs` (20 newest of 100 runs): requests per second and latency percentiles,
+//!   8 clients on keep-alive connections;
+//! - 100 runs replayed from a one-answer cassette, submitted at once with `--max-concurrent 4`:
+//!   `POST` latency, total time, and forge's overhead per queued run: the time the 4 slots
+//!   were not running a run, `(4 × wall − Σ run durations) / 100`, run durations taken from the
+//!   engine's own `run_finished` events;
+//! - the server's RSS after 1, 50 and 100 of those runs.
+//!
+//! Results are printed; BENCHMARKS.md records them with the machine they came from.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 100;
+const SLOTS: usize = 4;
+const GETS: usize = 4000;
+const CLIENTS: usize = 8;
+
+fn main() {
+    let forge = env!("CARGO_BIN_EXE_forge");
+    let root = tempfile::tempdir().expect("root");
+    let home = tempfile::tempdir().expect("home");
+    let r = root.path();
+    std::fs::write(r.join("a.txt"), "start\n").expect("write");
+    std::fs::write(
+        r.join("c.yaml"),
+        "version: 1\nname: bench\ntask: t\nfiles: [a.txt]\nroot: .\nvalidators:\n  - name: ok\n    run: grep -q done a.txt\nevidence:\n  synthesis: template\n",
+    )
+    .expect("contract");
+    let answer = "### FILE: a.txt\n```\ndone\n```\n";
+    std::fs::write(
+        r.join("cassette.jsonl"),
+        format!("{}\n", json!({ "response": answer })),
+    )
+    .expect("cassette");
+    let state = home.path().join("state");
+    let token = String::from_utf8(
+        forge_cmd(forge, r, home.path())
+            .args(["serve", "token", "create", "bench", "--state"])
+            .arg(&state)
+            .output()
+            .expect("token")
+            .stdout,
+    )
+    .expect("utf-8")
+    .trim()
+    .to_string();
+    let mut server = forge_cmd(forge, r, home.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-concurrent",
+            "4",
+            "--root",
+            ".",
+        ])
+        .arg("--state")
+        .arg(&state)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("forge serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let base = format!(
+        "http://{}",
+        rx.recv_timeout(Duration::from_secs(30)).expect("address")
+    );
+    let pid = server.id();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let body = json!({"contract": "c.yaml", "replay": "cassette.jsonl"});
+        // One run first, so the RSS baseline includes a run's worth of warm-up.
+        let first = submit(&client, &base, &token, &body).await.0;
+        wait_all(&client, &base, &token, &[first]).await;
+        let rss_1 = rss_kib(pid);
+
+        let start = Instant::now();
+        let mut ids = Vec::new();
+        let mut post_ms = Vec::new();
+        for _ in 0..RUNS {
+            let (id, ms) = submit(&client, &base, &token, &body).await;
+            ids.push(id);
+            post_ms.push(ms);
+        }
+        let half = wait_all(&client, &base, &token, &ids[..RUNS / 2]).await;
+        let rss_50 = rss_kib(pid);
+        let _ = half;
+        let durations = wait_all(&client, &base, &token, &ids).await;
+        let wall = start.elapsed().as_secs_f64() * 1000.0;
+        let rss_100 = rss_kib(pid);
+        let busy: f64 = durations.iter().sum();
+        let overhead = ((SLOTS as f64) * wall - busy) / RUNS as f64;
+        post_ms.sort_by(f64::total_cmp);
+        println!(
+            "submit {RUNS} replayed runs, --max-concurrent {SLOTS}: all done in {wall:.0} ms; \
+             POST p50 {:.2} ms, p99 {:.2} ms; mean run {:.1} ms; \
+             forge overhead per queued run {overhead:.2} ms",
+            pct(&post_ms, 0.50),
+            pct(&post_ms, 0.99),
+            busy / RUNS as f64
+        );
+        println!("server RSS after 1 / 51 / 101 runs: {rss_1} / {rss_50} / {rss_100} KiB");
+
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..CLIENTS {
+            let (client, url, token) = (
+                reqwest::Client::new(),
+                format!("{base}/api/v1/runs?limit=20"),
+                token.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                for _ in 0..GETS / CLIENTS {
+                    let t = Instant::now();
+                    let resp = client
+                        .get(&url)
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .expect("get");
+                    assert!(resp.status().is_success());
+                    resp.bytes().await.expect("body");
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                lat
+            }));
+        }
+        let mut lat = Vec::new();
+        for t in tasks {
+            lat.extend(t.await.expect("client"));
+        }
+        let secs = start.elapsed().as_secs_f64();
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "GET /api/v1/runs?limit=20 ({GETS} requests, {CLIENTS} clients): {:.0} req/s, \
+             p50 {:.2} ms, p99 {:.2} ms",
+            GETS as f64 / secs,
+            pct(&lat, 0.50),
+            pct(&lat, 0.99)
+        );
+    });
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+    let _ = server.wait();
+}
+
+fn forge_cmd(forge: &str, root: &Path, home: &Path) -> Command {
+    let mut c = Command::new(forge);
+    c.current_dir(root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    c
+}
+
+async fn submit(client: &reqwest::Client, base: &str, token: &str, body: &Value) -> (String, f64) {
+    let t = Instant::now();
+    let resp = client
+        .post(format!("{base}/api/v1/converge"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status().as_u16(), 202);
+    let v: Value = resp.json().await.expect("json");
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    (v["convergenceId"].as_str().expect("id").to_string(), ms)
+}
+
+/// Wait for every run; returns each run's own duration (ms) from its run_finished event.
+async fn wait_all(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for id in ids {
+        loop {
+            let v: Value = client
+                .get(format!("{base}/api/v1/converge/{id}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("json");
+            if v["result"].is_object() {
+                assert_eq!(v["status"], "CONVERGED", "{v}");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let evidence = client
+            .get(format!("{base}/api/v1/runs/{id}/evidence"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("pack")
+            .json::<Value>()
+            .await
+            .expect("pack json");
+        out.push(
+            evidence["raw_evidence"]["metrics"]["duration_ms"]
+                .as_f64()
+                .unwrap_or(0.0),
+        );
+    }
+    out
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

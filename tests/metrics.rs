@@ -1,0 +1,159 @@
+//! `forge metrics` (SPEC §8): the history of a root as Prometheus text, checked by promtool.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use forge::history::{History, RunStatus};
+use support::Project;
+use support::records::{KEY_BYTES, key, model_call, new_run, record_run, write_signed_pack};
+
+const A: &str = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+const B: &str = "01JBBBBBBBBBBBBBBBBBBBBBBB";
+const C: &str = "01JCCCCCCCCCCCCCCCCCCCCCCC";
+const RUNNING: &str = "01JDDDDDDDDDDDDDDDDDDDDDDD";
+
+/// The value of the sample `series` (name plus labels, exactly as printed).
+fn value(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no sample `{series}` in\n{text}"))
+        .parse()
+        .unwrap_or_else(|e| panic!("`{series}`: {e}"))
+}
+
+fn metrics(p: &Project) -> String {
+    let out = p.forge(&["metrics"]).assert().code(0).get_output().clone();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_spec_metrics_are_folded_from_the_history_and_packs() {
+    let p = Project::new();
+    {
+        let h = History::open(p.path()).unwrap();
+        record_run(
+            &h,
+            A,
+            "slugify",
+            "2026-11-21T10:00:00.000Z",
+            RunStatus::Converged,
+            1,
+        );
+        record_run(
+            &h,
+            B,
+            "parser",
+            "2026-11-21T11:00:00.000Z",
+            RunStatus::Stagnated,
+            3,
+        );
+        record_run(
+            &h,
+            C,
+            "slugify",
+            "2026-11-21T12:00:00.000Z",
+            RunStatus::Converged,
+            2,
+        );
+        // Still running (this test process is its live forge): not counted until it ends.
+        h.start_run(&new_run(RUNNING, "slow", "2026-11-21T13:00:00.000Z"))
+            .unwrap();
+        h.record_model_call(RUNNING, 1, &model_call()).unwrap();
+    }
+    let k = key(KEY_BYTES);
+    write_signed_pack(p.path(), A, &k);
+    write_signed_pack(p.path(), C, &k);
+
+    let t = metrics(&p);
+    assert_eq!(
+        value(&t, "forge_convergence_total{status=\"converged\"}"),
+        2.0
+    );
+    assert_eq!(
+        value(&t, "forge_convergence_total{status=\"stagnated\"}"),
+        1.0
+    );
+    assert_eq!(
+        value(&t, "forge_convergence_total{status=\"timeout\"}"),
+        0.0
+    );
+    assert!(!t.contains("status=\"running\""), "{t}");
+    assert!((value(&t, "forge_convergence_success_ratio") - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(value(&t, "forge_convergence_iterations_count"), 3.0);
+    assert_eq!(value(&t, "forge_convergence_iterations_sum"), 6.0);
+    assert_eq!(
+        value(&t, "forge_convergence_iterations_bucket{le=\"1\"}"),
+        1.0
+    );
+    assert_eq!(
+        value(&t, "forge_convergence_iterations_bucket{le=\"2\"}"),
+        2.0
+    );
+    assert_eq!(value(&t, "forge_convergence_tokens_sum"), 900.0);
+    // Started 10:00, 11:00, 12:00; all finished 18:00.
+    assert_eq!(
+        value(&t, "forge_convergence_duration_seconds_sum"),
+        75_600.0
+    );
+    assert_eq!(
+        value(&t, "forge_convergence_duration_seconds_bucket{le=\"+Inf\"}"),
+        3.0
+    );
+    // 9 validator executions that ran (the perf breaker skipped the rest), 3 timed out.
+    assert!((value(&t, "forge_validator_timeout_ratio") - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(value(&t, "forge_model_tokens_total{kind=\"input\"}"), 600.0);
+    assert_eq!(
+        value(&t, "forge_model_tokens_total{kind=\"output\"}"),
+        300.0
+    );
+    assert_eq!(value(&t, "forge_model_tokens_total{kind=\"cached\"}"), 0.0);
+    // Packs of A and C: 1450 raw feedback tokens each, 120 sent; B has no pack.
+    let savings = value(&t, "forge_feedback_token_savings_ratio");
+    assert!(
+        (savings - (1.0 - 240.0 / 2900.0)).abs() < 1e-12,
+        "{savings}"
+    );
+
+    support::tools::promtool_check(&t);
+}
+
+#[test]
+fn an_empty_root_reads_as_zero_runs_and_writes_nothing() {
+    let p = Project::new();
+    let t = metrics(&p);
+    assert_eq!(
+        value(&t, "forge_convergence_total{status=\"converged\"}"),
+        0.0
+    );
+    assert!(value(&t, "forge_convergence_success_ratio").is_nan());
+    assert!(!p.join(".forge").exists(), "reading metrics created .forge");
+    support::tools::promtool_check(&t);
+}
+
+#[test]
+fn a_foreign_history_file_is_a_clear_error() {
+    let p = Project::new();
+    p.file(
+        ".forge/history.db",
+        "not sqlite at all, just text that is long enough to read",
+    );
+    p.forge(&["metrics"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("not a forge history database"));
+}
+
+#[test]
+fn several_roots_are_for_serve_only() {
+    let p = Project::new();
+    p.forge(&["metrics", "--root", ".", "--root", "."])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("only `forge serve`"));
+}

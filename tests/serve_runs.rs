@@ -1,0 +1,759 @@
+//! `forge serve` runs (SPEC §7) through the real binary against the fake LLM: submit, follow
+//! over a WebSocket, queue, cancel, quotas, bad input, shutdown and kill -9 mid-run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use futures_util::StreamExt;
+use nix::sys::signal::Signal;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use support::Project;
+use support::fake_llm::{FakeLlm, Provider, Reply};
+use support::server::Server;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::Message;
+
+const CONTRACT: &str = "contracts/t.yaml";
+
+/// contracts/t.yaml: make src/a.txt say done; `validator` decides.
+fn project(validator: &str) -> Project {
+    let p = Project::new();
+    p.file("src/a.txt", "todo\n");
+    p.file(
+        CONTRACT,
+        &format!(
+            "version: 1\nname: t\ntask: |\n  Make src/a.txt say done.\nfiles:\n  - src/a.txt\nroot: ..\nvalidators:\n  - name: done\n    run: {validator}\nlimits:\n  max_iterations: 3\nevidence:\n  synthesis: template\n"
+        ),
+    );
+    p
+}
+
+const DONE: &str = "grep -q done src/a.txt";
+/// Slow enough to cancel, kill or shut down under; cancellation kills it.
+const SLOW: &str = "sleep 60; grep -q done src/a.txt";
+
+fn serve(p: &Project, llm: &FakeLlm, args: &[&str]) -> Server {
+    let state = p.join("state");
+    let mut all = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        state.to_str().unwrap(),
+        "--root",
+        ".",
+    ];
+    all.extend_from_slice(args);
+    p.spawn_server(p.command_with_llm(llm, &all))
+}
+
+async fn post(server: &Server, token: &str, body: Value) -> (StatusCode, Value) {
+    let resp = reqwest::Client::new()
+        .post(server.url("/api/v1/converge"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_json(server: &Server, token: &str, path: &str) -> (StatusCode, Value) {
+    let resp = reqwest::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Poll `GET /api/v1/converge/{id}` until `pred` holds (60 s at most).
+async fn wait_until(
+    server: &Server,
+    token: &str,
+    id: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (s, body) = get_json(server, token, &format!("/api/v1/converge/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        if pred(&body) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "run {id} stuck at {body}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn finished(v: &Value) -> bool {
+    v["result"].is_object()
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn subscribe(server: &Server, token: &str, id: &str) -> Ws {
+    let url = format!("ws://{}/api/v1/converge/{id}/events", server.addr());
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("WebSocket")
+        .0
+}
+
+/// Every text frame until the server closes the socket.
+async fn frames(ws: &mut Ws) -> Vec<Value> {
+    let mut out = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(60), ws.next())
+            .await
+            .expect("a frame or close within 60 s");
+        match msg {
+            Some(Ok(Message::Text(t))) => out.push(serde_json::from_str(&t).expect("JSON frame")),
+            Some(Ok(Message::Close(_))) | None => return out,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("WebSocket error after {} frames: {e}", out.len()),
+        }
+    }
+}
+
+fn events_jsonl(p: &Project, id: &str) -> Vec<Value> {
+    p.read(&format!(".forge/runs/{id}/events.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_submitted_run_converges_streams_its_events_and_leaves_the_root_alone() {
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+
+    let resp = reqwest::Client::new()
+        .post(server.url("/api/v1/converge"))
+        .bearer_auth(&t)
+        .header("x-trace-id", "trace-42")
+        .json(&json!({"contract": CONTRACT, "config": {"maxIterations": 2}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(resp.headers()["x-trace-id"], "trace-42");
+    let accepted: Value = resp.json().await.unwrap();
+    let id = accepted["convergenceId"].as_str().unwrap().to_string();
+    assert!(
+        ["QUEUED", "RUNNING"].contains(&accepted["status"].as_str().unwrap()),
+        "{accepted}"
+    );
+    assert_eq!(accepted["progress"]["iteration"], 0);
+
+    let mut ws = subscribe(&server, &t, &id).await;
+    let got = frames(&mut ws).await;
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    assert_eq!(done["result"]["status"], "converged");
+    assert_eq!(done["result"]["iterations"], 1);
+    assert_eq!(done["progress"]["iteration"], 1);
+    assert_eq!(done["progress"]["score"], 1.0);
+    let evidence = done["result"]["evidence"].as_str().unwrap();
+    assert!(std::path::Path::new(evidence).is_file(), "{evidence}");
+
+    // The frames are events.jsonl, from seq 1, ending with run_finished.
+    assert_eq!(got, events_jsonl(&p, &id));
+    assert_eq!(got[0]["seq"], 1);
+    assert_eq!(got[0]["event"], "run_started");
+    assert_eq!(got[0]["trace_id"], "trace-42");
+    assert_eq!(got.last().unwrap()["event"], "run_finished");
+    // A server run writes back only with "apply": true.
+    assert_eq!(p.read("src/a.txt"), "todo\n");
+    // It is in the history like any run.
+    let (_, runs) = get_json(&server, &t, "/api/v1/runs").await;
+    assert_eq!(runs[0]["run_id"], id.as_str());
+    let line = server.wait_for_line(|l| l.contains("POST /api/v1/converge 202"));
+    assert!(line.ends_with("token=ci"), "{line}");
+
+    // A late subscriber gets the whole run from the start, then the close.
+    let mut late = subscribe(&server, &t, &id).await;
+    assert_eq!(frames(&mut late).await, got);
+}
+
+#[tokio::test]
+async fn apply_true_writes_the_converged_files_back() {
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, body) = post(&server, &t, json!({"contract": CONTRACT, "apply": true})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let id = body["convergenceId"].as_str().unwrap();
+    let done = wait_until(&server, &t, id, finished).await;
+    assert_eq!(done["status"], "CONVERGED");
+    assert_eq!(p.read("src/a.txt"), "done\n");
+}
+
+#[tokio::test]
+async fn runs_over_max_concurrent_wait_as_queued_and_cancel_ends_them_interrupted() {
+    let p = project(SLOW);
+    let llm = FakeLlm::start(Provider::Openai);
+    for _ in 0..3 {
+        llm.push_files(&[("src/a.txt", "done\n")]);
+    }
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &["--max-concurrent", "1"]);
+    let (_, first) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let first = first["convergenceId"].as_str().unwrap().to_string();
+    wait_until(&server, &t, &first, |v| v["status"] == "RUNNING").await;
+    let (s, second) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    assert_eq!(second["status"], "QUEUED", "{second}");
+    let second = second["convergenceId"].as_str().unwrap().to_string();
+
+    let metrics = reqwest::Client::new()
+        .get(server.url("/metrics"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.lines().any(|l| l == "forge_serve_runs_queued 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.lines().any(|l| l == "forge_serve_runs_active 1"),
+        "{metrics}"
+    );
+    support::tools::promtool_check(&metrics);
+
+    // Cancel the running one: it ends interrupted with evidence, and the queued one starts.
+    let del = reqwest::Client::new()
+        .delete(server.url(&format!("/api/v1/converge/{first}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::ACCEPTED);
+    let done = wait_until(&server, &t, &first, finished).await;
+    assert_eq!(done["status"], "INTERRUPTED", "{done}");
+    assert!(std::path::Path::new(done["result"]["evidence"].as_str().unwrap()).is_file());
+    // Cancelling twice answers the same end, with 200.
+    let again = reqwest::Client::new()
+        .delete(server.url(&format!("/api/v1/converge/{first}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["status"],
+        "INTERRUPTED"
+    );
+    wait_until(&server, &t, &second, |v| v["status"] == "RUNNING").await;
+
+    // A queued run cancelled before it starts is still recorded as interrupted.
+    let (_, third) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let third = third["convergenceId"].as_str().unwrap().to_string();
+    assert_eq!(
+        wait_until(&server, &t, &third, |_| true).await["status"],
+        "QUEUED"
+    );
+    for id in [&third, &second] {
+        reqwest::Client::new()
+            .delete(server.url(&format!("/api/v1/converge/{id}")))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+    }
+    for id in [&second, &third] {
+        let v = wait_until(&server, &t, id, finished).await;
+        assert_eq!(v["status"], "INTERRUPTED", "{v}");
+    }
+    let (s, e) = get_json(&server, &t, "/api/v1/converge/01JZZZZZZZZZZZZZZZZZZZZZZZ").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    let del = reqwest::Client::new()
+        .delete(server.url("/api/v1/converge/01JZZZZZZZZZZZZZZZZZZZZZZZ"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn per_token_concurrency_and_daily_token_quotas_answer_429() {
+    let p = project(SLOW);
+    let llm = FakeLlm::start(Provider::Openai);
+    for _ in 0..4 {
+        llm.push(Reply::text("### FILE: src/a.txt\n```\ndone\n```\n").usage(500, 100));
+    }
+    let one = p.serve_token("one", &["--max-concurrent", "1"]);
+    let other = p.serve_token("other", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, first) = post(&server, &one, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, e) = post(&server, &one, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}");
+    assert_eq!(e["error"]["code"], "concurrency_quota");
+    let (s, _) = post(&server, &other, json!({"contract": CONTRACT})).await;
+    assert_eq!(
+        s,
+        StatusCode::ACCEPTED,
+        "other tokens are not limited by it"
+    );
+    let first = first["convergenceId"].as_str().unwrap();
+    reqwest::Client::new()
+        .delete(server.url(&format!("/api/v1/converge/{first}")))
+        .bearer_auth(&one)
+        .send()
+        .await
+        .unwrap();
+    wait_until(&server, &one, first, finished).await;
+    let (s, _) = post(&server, &one, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "a finished run frees the slot");
+    drop(server);
+
+    // Daily tokens: one run spends 600; the next request is over a 100-token day.
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push(Reply::text("### FILE: src/a.txt\n```\ndone\n```\n").usage(500, 100));
+    let small = p.serve_token("small", &["--daily-tokens", "100"]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(&server, &small, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let done = wait_until(
+        &server,
+        &small,
+        run["convergenceId"].as_str().unwrap(),
+        finished,
+    )
+    .await;
+    assert_eq!(done["result"]["tokens"], 600, "{done}");
+    let resp = reqwest::Client::new()
+        .post(server.url("/api/v1/converge"))
+        .bearer_auth(&small)
+        .json(&json!({"contract": CONTRACT}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=86_400).contains(&wait));
+    let e: Value = resp.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "daily_token_quota");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("600"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_statuses_and_start_nothing() {
+    let p = project(DONE);
+    p.file("contracts/bad.yaml", "version: 1\nname: t\ntask: x\nfiles: [src/a.txt]\nvalidators:\n  - name: v\n    run: true\n    wieght: 2\n");
+    std::fs::create_dir_all(p.join("../outside-forge-serve-test")).ok();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("c.yaml"), "version: 1\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("c.yaml"), p.join("contracts/link.yaml"))
+        .unwrap();
+    let llm = FakeLlm::start(Provider::Openai);
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let client = reqwest::Client::new();
+    let raw = |body: Vec<u8>, ctype: &'static str| {
+        client
+            .post(server.url("/api/v1/converge"))
+            .bearer_auth(&t)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+    };
+    let cases: Vec<(reqwest::Response, StatusCode, &str)> = vec![
+        (
+            raw(b"{\"contract\": ".to_vec(), "application/json")
+                .await
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+        ),
+        (
+            raw(
+                b"{\"contract\": \"contracts/t.yaml\", \"aply\": true}".to_vec(),
+                "application/json",
+            )
+            .await
+            .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            raw(
+                b"{\"contract\": \"contracts/t.yaml\"}".to_vec(),
+                "text/plain",
+            )
+            .await
+            .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+        ),
+        (
+            raw(vec![b' '; 2 * 1024 * 1024], "application/json")
+                .await
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+    ];
+    for (resp, status, code) in cases {
+        assert_eq!(resp.status(), status);
+        let e: Value = resp.json().await.unwrap();
+        assert_eq!(e["error"]["code"], code, "{e}");
+    }
+    p.file(
+        "contracts/escape.yaml",
+        &p.read(CONTRACT)
+            .replace("root: ..", &format!("root: {}", outside.path().display())),
+    );
+    let outside_path = outside.path().join("c.yaml");
+    for (body, status, code) in [
+        (
+            json!({"contract": "../../etc/passwd"}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": outside_path.to_str().unwrap()}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": "contracts/link.yaml"}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": CONTRACT, "replay": "../../../etc/passwd"}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": "contracts/escape.yaml"}),
+            StatusCode::FORBIDDEN,
+            "outside_roots",
+        ),
+        (
+            json!({"contract": "contracts/none.yaml"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_found",
+        ),
+        (
+            json!({"contract": CONTRACT, "config": {"minScore": 2}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_config",
+        ),
+        (
+            json!({"contract": CONTRACT, "config": {"maxIterations": 0}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_config",
+        ),
+        (
+            json!({"contract": CONTRACT, "llm": {"baseUrl": "http://attacker.example/v1"}}),
+            StatusCode::FORBIDDEN,
+            "base_url_not_allowed",
+        ),
+    ] {
+        let (s, e) = post(&server, &t, body.clone()).await;
+        assert_eq!(s, status, "{body}: {e}");
+        assert_eq!(e["error"]["code"], code, "{body}: {e}");
+    }
+    let (s, e) = post(&server, &t, json!({"contract": "contracts/bad.yaml"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["code"], "invalid_contract");
+    assert_eq!(e["error"]["line"], 8, "{e}");
+    assert_eq!(e["error"]["column"], 5, "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("wieght"),
+        "{e}"
+    );
+
+    assert!(
+        llm.requests().is_empty(),
+        "a refused request reached the model"
+    );
+    let (_, runs) = get_json(&server, &t, "/api/v1/runs").await;
+    assert_eq!(runs, json!([]));
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_answers_the_first_run() {
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let a = p.serve_token("a", &[]);
+    let b = p.serve_token("b", &[]);
+    let server = serve(&p, &llm, &[]);
+    let submit = |token: String| {
+        let url = server.url("/api/v1/converge");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .header("idempotency-key", "build-7")
+                .json(&json!({"contract": CONTRACT}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let first = submit(a.clone()).await;
+    let again = submit(a.clone()).await;
+    assert_eq!(first["convergenceId"], again["convergenceId"]);
+    let other = submit(b.clone()).await;
+    assert_ne!(
+        first["convergenceId"], other["convergenceId"],
+        "keys are per caller"
+    );
+    for (token, v) in [(&a, &first), (&b, &other)] {
+        wait_until(
+            &server,
+            token,
+            v["convergenceId"].as_str().unwrap(),
+            finished,
+        )
+        .await;
+    }
+    let (_, runs) = get_json(&server, &a, "/api/v1/runs").await;
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn sigterm_mid_run_interrupts_it_with_evidence_closes_the_stream_and_exits_0() {
+    let p = project(SLOW);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("ci", &[]);
+    let mut server = serve(&p, &llm, &[]);
+    let (_, run) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let mut ws = subscribe(&server, &t, &id).await;
+    // Wait until its validator runs.
+    loop {
+        let msg = ws.next().await.unwrap().unwrap();
+        if msg
+            .to_text()
+            .unwrap()
+            .contains("\"event\":\"model_finished\"")
+        {
+            break;
+        }
+    }
+    let status = server.stop_with(Signal::SIGTERM);
+    let rest = frames(&mut ws).await;
+    assert_eq!(rest.last().unwrap()["event"], "run_finished", "{rest:?}");
+    assert_eq!(rest.last().unwrap()["status"], "interrupted");
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    let list: Value = serde_json::from_slice(
+        &p.forge(&["runs", "list", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(list[0]["run_id"], id.as_str());
+    assert_eq!(list[0]["status"], "interrupted");
+    assert!(p.join(&format!(".forge/runs/{id}/evidence.json")).is_file());
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_run_leaves_the_run_interrupted() {
+    let p = project(SLOW);
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("ci", &[]);
+    let mut server = serve(&p, &llm, &[]);
+    let (_, run) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    wait_until(&server, &t, &id, |v| v["status"] == "RUNNING").await;
+    let mut ws = subscribe(&server, &t, &id).await;
+    loop {
+        let msg = ws.next().await.unwrap().unwrap();
+        if msg
+            .to_text()
+            .unwrap()
+            .contains("\"event\":\"model_finished\"")
+        {
+            break;
+        }
+    }
+    server.stop_with(Signal::SIGKILL);
+    let list: Value = serde_json::from_slice(
+        &p.forge(&["runs", "list", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(list[0]["run_id"], id.as_str());
+    assert_eq!(list[0]["status"], "interrupted", "{list}");
+    // A new server answers for it from the history.
+    let server = serve(&p, &llm, &[]);
+    let (s, v) = get_json(&server, &t, &format!("/api/v1/converge/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "INTERRUPTED", "{v}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_does_not_stall_the_run_and_still_gets_every_event() {
+    let p = project("grep -q never-passes src/a.txt");
+    p.file(
+        CONTRACT,
+        &p.read(CONTRACT)
+            .replace("max_iterations: 3", "max_iterations: 40\n  stagnation: 100"),
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    for i in 0..40 {
+        llm.push_files(&[("src/a.txt", &format!("try {i}\n"))]);
+    }
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (_, run) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    // Subscribed, but not reading a single frame until the run is over.
+    let mut idle = subscribe(&server, &t, &id).await;
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "MAX_ITERATIONS", "{done}");
+    let got = frames(&mut idle).await;
+    let seqs: Vec<u64> = got.iter().map(|f| f["seq"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
+    assert_eq!(seqs, expected, "no gaps, no repeats");
+    assert_eq!(got, events_jsonl(&p, &id));
+    // A client that hangs up early does not disturb anything either.
+    let mut gone = subscribe(&server, &t, &id).await;
+    gone.close(None).await.ok();
+}
+
+#[tokio::test]
+async fn a_replayed_run_needs_no_provider_and_says_so_in_its_pack() {
+    let p = project(DONE);
+    let answer = "### FILE: src/a.txt\n```\ndone\n```\n";
+    p.file(
+        "cassettes/done.jsonl",
+        &format!("{}\n", json!({ "response": answer })),
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(
+        &server,
+        &t,
+        json!({"contract": format!("file://{}", p.path().canonicalize().unwrap().join(CONTRACT).display()),
+               "replay": "cassettes/done.jsonl"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap();
+    let done = wait_until(&server, &t, id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    assert!(llm.requests().is_empty(), "a replay asked the provider");
+    let (_, pack) = get_json(&server, &t, &format!("/api/v1/runs/{id}/evidence")).await;
+    assert_eq!(
+        pack["metadata"]["llm"]["source"], "replay",
+        "{}",
+        pack["metadata"]
+    );
+}
+
+/// Copy `rel` (a folder of this repository) into the project.
+fn copy_from_repo(p: &Project, rel: &str) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(p.join(rel).parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn the_readme_walkthrough_runs_the_example_below_the_served_root() {
+    // The example contract's `root:` is examples/slugify, a folder below the served root: its
+    // history is found there for the run list, the status, the late feed and the metrics.
+    let p = Project::new();
+    copy_from_repo(&p, "contracts");
+    copy_from_repo(&p, "examples");
+    let llm = FakeLlm::start(Provider::Openai);
+    let t = p.serve_token("demo", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(
+        &server,
+        &t,
+        json!({"contract": "contracts/slugify.yaml", "replay": "contracts/cassettes/slugify.jsonl",
+               "config": {"maxIterations": 5}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    assert_eq!(done["result"]["iterations"], 2);
+    let (_, runs) = get_json(&server, &t, "/api/v1/runs").await;
+    assert_eq!(runs[0]["run_id"], id.as_str(), "{runs}");
+    let md = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/runs/{id}/evidence?format=md")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(md.status(), StatusCode::OK);
+    let mut late = subscribe(&server, &t, &id).await;
+    let frames = frames(&mut late).await;
+    assert_eq!(frames.last().unwrap()["event"], "run_finished");
+    let metrics = reqwest::Client::new()
+        .get(server.url("/metrics"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "forge_convergence_total{status=\"converged\"} 1"),
+        "{metrics}"
+    );
+    // The example itself is untouched: server runs write back only with "apply": true.
+    let original = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/slugify/src/slug.py"),
+    )
+    .unwrap();
+    assert_eq!(p.read("examples/slugify/src/slug.py"), original);
+}

@@ -1,0 +1,54 @@
+//! External checkers the tests run forge's output through (promtool, openapi-spec-validator).
+//! Missing one fails the test under CI=true and skips it, saying why, elsewhere.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Whether `tool` can be run; panics under CI=true when it cannot.
+pub fn available(tool: &str, install_hint: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{tool} is required under CI=true ({install_hint})");
+        }
+        eprintln!("skipping the {tool} check: {tool} is not installed ({install_hint})");
+    }
+    found
+}
+
+/// Run `program args` with `input` on stdin; panic with its output unless it exits 0.
+pub fn check_with(program: &str, args: &[&str], input: &[u8]) {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{program} {args:?} refused the input ({}):\n{}{}\n--- input ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(input)
+    );
+}
+
+/// `promtool check metrics` on `text`, when promtool is installed.
+pub fn promtool_check(text: &str) {
+    if available("promtool", "apt-get install prometheus") {
+        check_with("promtool", &["check", "metrics"], text.as_bytes());
+    }
+}
