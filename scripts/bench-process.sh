@@ -116,7 +116,9 @@ tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type =
           if any(c[1] == "run_id" for c in con.execute(f"PRAGMA table_info({t})"))]
 with con:
     for t in tables:
-        cols = [c[1] for c in con.execute(f"PRAGMA table_info({t})") if c[1] != "id"]
+        # An INTEGER PRIMARY KEY (id, the chain's seq) is the rowid: let SQLite number the copies.
+        cols = [c[1] for c in con.execute(f"PRAGMA table_info({t})")
+                if not (c[5] == 1 and c[2].upper() == "INTEGER")]
         rows = con.execute(f"SELECT {', '.join(cols)} FROM {t} WHERE run_id = ?", (base,)).fetchall()
         at = cols.index("run_id")
         started = cols.index("started_at") if "started_at" in cols else None
