@@ -129,6 +129,36 @@ fn rust_target_is_neither_copied_nor_linked_but_shared_through_env() {
 }
 
 #[test]
+fn a_fork_starts_from_the_workspace_and_changes_apart_from_it() {
+    let d = project();
+    let ws = Workspace::create(d.path()).unwrap();
+    write(ws.path(), "src/app.py", "print('iteration 1')\n");
+    let a = ws.fork().unwrap();
+    let b = ws.fork().unwrap();
+    assert_ne!(a.path(), b.path());
+    assert_eq!(
+        std::fs::read_to_string(a.path().join("src/app.py")).unwrap(),
+        "print('iteration 1')\n",
+        "a fork holds the workspace as it stands"
+    );
+    write(a.path(), "src/app.py", "print('candidate a')\n");
+    write(b.path(), "src/new.py", "x = 1\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("src/app.py")).unwrap(),
+        "print('iteration 1')\n",
+        "a candidate's edit stays in its fork"
+    );
+    assert!(!a.path().join("src/new.py").exists());
+    // Each is compared with the root as it was copied, not with the workspace it came from.
+    assert_eq!(a.changed_files(&any).unwrap(), vec![rel("src/app.py")]);
+    assert_eq!(
+        b.changed_files(&any).unwrap(),
+        vec![rel("src/app.py"), rel("src/new.py")]
+    );
+    assert!(!a.path().join(".git").exists() && !a.path().join(".forge").exists());
+}
+
+#[test]
 fn changed_files_are_the_allowed_ones_that_differ_or_are_new() {
     let root = project();
     let ws = Workspace::create(root.path()).unwrap();

@@ -102,6 +102,26 @@ impl Workspace {
         })
     }
 
+    /// A private copy of this workspace as it stands now, compared against the same snapshot of
+    /// the root: each candidate of an iteration (best-of-N) gets its own without copying the
+    /// root again.
+    pub fn fork(&self) -> Result<Workspace, WorkspaceError> {
+        let dir = tempfile::Builder::new()
+            .prefix(&sweep::owned_prefix())
+            .tempdir()
+            .map_err(|e| WorkspaceError::Create {
+                root: self.path().to_path_buf(),
+                message: e.to_string(),
+            })?;
+        copy::copy_tree(self.path(), dir.path())?;
+        Ok(Workspace {
+            dir,
+            snapshot: self.snapshot.clone(),
+            linked: self.linked.clone(),
+            env: self.env.clone(),
+        })
+    }
+
     /// Where the run works; validators run here.
     pub fn path(&self) -> &Path {
         self.dir.path()
