@@ -130,20 +130,8 @@ pub enum Command {
 pub struct ConvergeArgs {
     /// The Answer Contract (YAML)
     pub contract: PathBuf,
-    /// openai | anthropic | ollama
-    #[arg(long, value_name = "NAME")]
-    pub provider: Option<String>,
-    #[arg(long, value_name = "MODEL")]
-    pub model: Option<String>,
-    /// The provider's API root, e.g. https://api.openai.com/v1
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    #[arg(long, value_name = "N")]
-    pub max_iterations: Option<u32>,
-    #[arg(long, value_name = "X")]
-    pub threshold: Option<f64>,
-    #[arg(long, value_name = "N")]
-    pub token_budget: Option<u64>,
+    #[command(flatten)]
+    pub run: RunFlags,
     /// Leave the root untouched even when the run converges
     #[arg(long)]
     pub no_apply: bool,
@@ -334,6 +322,14 @@ pub enum ConfigCommand {
 pub struct ConfigShowArgs {
     /// A contract whose settings to include
     pub contract: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// The flags that choose the model and override the contract's limits, shared by `converge`
+/// and `config show` so that both read them the same way.
+#[derive(Debug, Args)]
+pub struct RunFlags {
     /// openai | anthropic | ollama
     #[arg(long, value_name = "NAME")]
     pub provider: Option<String>,
@@ -348,6 +344,16 @@ pub struct ConfigShowArgs {
     pub threshold: Option<f64>,
     #[arg(long, value_name = "N")]
     pub token_budget: Option<u64>,
+}
+
+impl RunFlags {
+    pub fn llm(&self) -> crate::llm::LlmFlags {
+        crate::llm::LlmFlags {
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

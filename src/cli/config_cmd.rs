@@ -3,7 +3,7 @@
 use super::args::{ConfigCommand, ConfigShowArgs};
 use crate::contract::{Approval, Contract, DEFAULT_THRESHOLD, Limits};
 use crate::error::{Error, exit};
-use crate::llm::{LlmFlags, Origin, Setting, SettingsSource};
+use crate::llm::{Origin, Setting, SettingsSource};
 
 pub fn run(g: &super::Global, a: ConfigCommand) -> Result<u8, Error> {
     match a {
@@ -17,11 +17,7 @@ fn show(g: &super::Global, a: ConfigShowArgs) -> Result<u8, Error> {
         None => None,
     };
     let source = SettingsSource::from_process();
-    let flags = LlmFlags {
-        provider: a.provider.clone(),
-        model: a.model.clone(),
-        base_url: a.base_url.clone(),
-    };
+    let flags = a.run.llm();
     let llm = contract.as_ref().map(|c| c.llm.clone()).unwrap_or_default();
     let (_, llm_settings) = crate::llm::explain_settings_from(&flags, &llm, &source)?;
 
@@ -91,7 +87,7 @@ fn run_settings(contract: Option<&Contract>, a: &ConfigShowArgs) -> Vec<Setting>
         (
             "threshold",
             of(
-                a.threshold.map(|t| t.to_string()),
+                a.run.threshold.map(|t| t.to_string()),
                 "--threshold",
                 threshold.to_string(),
                 DEFAULT_THRESHOLD.to_string(),
@@ -100,7 +96,7 @@ fn run_settings(contract: Option<&Contract>, a: &ConfigShowArgs) -> Vec<Setting>
         (
             "max_iterations",
             of(
-                a.max_iterations.map(|n| n.to_string()),
+                a.run.max_iterations.map(|n| n.to_string()),
                 "--max-iterations",
                 limits.max_iterations.to_string(),
                 d.max_iterations.to_string(),
@@ -118,7 +114,7 @@ fn run_settings(contract: Option<&Contract>, a: &ConfigShowArgs) -> Vec<Setting>
         (
             "token_budget",
             of(
-                a.token_budget.map(|n| n.to_string()),
+                a.run.token_budget.map(|n| n.to_string()),
                 "--token-budget",
                 limits.token_budget.to_string(),
                 d.token_budget.to_string(),

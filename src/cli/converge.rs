@@ -6,7 +6,7 @@ use super::args::ConvergeArgs;
 use super::output::err_line;
 use crate::engine::{RunRequest, RunSettings, StopReason};
 use crate::error::{Error, exit, run_exit};
-use crate::llm::{ClientMode, LlmFlags};
+use crate::llm::ClientMode;
 use crate::term::safe_text;
 use tokio_util::sync::CancellationToken;
 
@@ -24,11 +24,7 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         settings.apply = false;
     }
     let root = contract.root.clone();
-    let flags = LlmFlags {
-        provider: a.provider.clone(),
-        model: a.model.clone(),
-        base_url: a.base_url.clone(),
-    };
+    let flags = a.run.llm();
     let mode = match &a.replay {
         Some(p) => ClientMode::Replay(p.clone()),
         None => ClientMode::Live,
@@ -73,7 +69,7 @@ fn settings_for(
     a: &ConvergeArgs,
 ) -> Result<RunSettings, Error> {
     let mut s = RunSettings::from_contract(contract);
-    if let Some(t) = a.threshold {
+    if let Some(t) = a.run.threshold {
         if !(t > 0.0 && t <= 1.0) {
             return Err(Error::Usage(format!(
                 "--threshold {t} is out of range: expected 0 < X <= 1"
@@ -81,7 +77,7 @@ fn settings_for(
         }
         s.threshold = t;
     }
-    if let Some(n) = a.max_iterations {
+    if let Some(n) = a.run.max_iterations {
         if n == 0 {
             return Err(Error::Usage(
                 "--max-iterations 0: expected at least 1".into(),
@@ -89,7 +85,7 @@ fn settings_for(
         }
         s.rules.max_iterations = n;
     }
-    if let Some(b) = a.token_budget {
+    if let Some(b) = a.run.token_budget {
         s.rules.token_budget = b;
     }
     s.apply = !a.no_apply;
