@@ -8,38 +8,10 @@ use forge::history::{History, HistoryError, RunStatus};
 use predicates::prelude::*;
 use rusqlite::Connection;
 use support::Project;
-use support::records::{iteration, model_call, new_run, record_run};
-
-const A: &str = "01JAAAAAAAAAAAAAAAAAAAAAAA";
-const B: &str = "01JBBBBBBBBBBBBBBBBBBBBBBB";
-const C: &str = "01JCCCCCCCCCCCCCCCCCCCCCCC";
+use support::records::{self, A, B, C, iteration, model_call, new_run};
 
 fn three_runs(p: &Project) {
-    let h = History::open(p.path()).unwrap();
-    record_run(
-        &h,
-        A,
-        "slugify",
-        "2026-11-21T10:00:00.000Z",
-        RunStatus::Converged,
-        1,
-    );
-    record_run(
-        &h,
-        B,
-        "parser",
-        "2026-11-21T11:00:00.000Z",
-        RunStatus::Stagnated,
-        3,
-    );
-    record_run(
-        &h,
-        C,
-        "slugify",
-        "2026-11-21T12:00:00.000Z",
-        RunStatus::Converged,
-        2,
-    );
+    records::three_runs(&History::open(p.path()).unwrap());
 }
 
 fn db(p: &Project) -> std::path::PathBuf {

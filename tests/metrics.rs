@@ -3,13 +3,10 @@
 
 mod support;
 
-use forge::history::{History, RunStatus};
+use forge::history::History;
 use support::Project;
-use support::records::{KEY_BYTES, key, model_call, new_run, record_run, write_signed_pack};
+use support::records::{A, C, KEY_BYTES, key, model_call, new_run, three_runs, write_signed_pack};
 
-const A: &str = "01JAAAAAAAAAAAAAAAAAAAAAAA";
-const B: &str = "01JBBBBBBBBBBBBBBBBBBBBBBB";
-const C: &str = "01JCCCCCCCCCCCCCCCCCCCCCCC";
 const RUNNING: &str = "01JDDDDDDDDDDDDDDDDDDDDDDD";
 
 /// The value of the sample `series` (name plus labels, exactly as printed).
@@ -36,30 +33,7 @@ fn the_spec_metrics_are_folded_from_the_history_and_packs() {
     let p = Project::new();
     {
         let h = History::open(p.path()).unwrap();
-        record_run(
-            &h,
-            A,
-            "slugify",
-            "2026-11-21T10:00:00.000Z",
-            RunStatus::Converged,
-            1,
-        );
-        record_run(
-            &h,
-            B,
-            "parser",
-            "2026-11-21T11:00:00.000Z",
-            RunStatus::Stagnated,
-            3,
-        );
-        record_run(
-            &h,
-            C,
-            "slugify",
-            "2026-11-21T12:00:00.000Z",
-            RunStatus::Converged,
-            2,
-        );
+        three_runs(&h);
         // Still running (this test process is its live forge): not counted until it ends.
         h.start_run(&new_run(RUNNING, "slow", "2026-11-21T13:00:00.000Z"))
             .unwrap();

@@ -162,3 +162,37 @@ pub fn write_v2_pack(root: &Path, run_id: &str, private: &Path) -> PathBuf {
     let dir = forge::layout::run_dir(root, run_id);
     evidence::write_pack(&dir, &pack).expect("write pack").json
 }
+
+/// The run ids of [`three_runs`], sortable in the order they started.
+pub const A: &str = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+pub const B: &str = "01JBBBBBBBBBBBBBBBBBBBBBBB";
+pub const C: &str = "01JCCCCCCCCCCCCCCCCCCCCCCC";
+
+/// Three finished runs of two contracts: A converged in 1 iteration, B stagnated after 3, C
+/// converged in 2.
+pub fn three_runs(h: &History) {
+    record_run(
+        h,
+        A,
+        "slugify",
+        "2026-11-21T10:00:00.000Z",
+        RunStatus::Converged,
+        1,
+    );
+    record_run(
+        h,
+        B,
+        "parser",
+        "2026-11-21T11:00:00.000Z",
+        RunStatus::Stagnated,
+        3,
+    );
+    record_run(
+        h,
+        C,
+        "slugify",
+        "2026-11-21T12:00:00.000Z",
+        RunStatus::Converged,
+        2,
+    );
+}
