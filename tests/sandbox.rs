@@ -357,3 +357,70 @@ fn off_runs_validators_as_before() {
     assert!(outside.path().join("x.txt").exists());
     assert!(!stderr.contains("sandbox"), "{stderr}");
 }
+
+/// The probe's answer files in HOME/.cache/forge, one per set of circumstances.
+fn probe_caches(p: &Project) -> Vec<std::path::PathBuf> {
+    let dir = p.config_home.path().join(".cache/forge");
+    let mut found: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.retain(|f: &std::path::PathBuf| {
+        f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("sandbox-probe-"))
+    });
+    found.sort();
+    found
+}
+
+#[test]
+fn the_probe_answer_is_kept_across_runs_and_redone_when_circumstances_change() {
+    if !have("unshare") {
+        return;
+    }
+    let p = Project::new();
+    let file = contract(&p, "", "  - name: one\n    run: echo ok > one.txt\n");
+    let (code, _, stderr) = check(&p, &file);
+    assert_eq!(code, 0, "{stderr}");
+    let caches = probe_caches(&p);
+    assert_eq!(caches.len(), 1, "{caches:?}");
+
+    // A later forge believes the kept answer instead of probing again.
+    let mut kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&caches[0]).unwrap()).unwrap();
+    let without_landlock: Vec<serde_json::Value> = kept["mechanisms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| *m != "landlock")
+        .cloned()
+        .collect();
+    kept["mechanisms"] = without_landlock.into();
+    kept["missing"] = serde_json::json!(["landlock"]);
+    kept["reasons"] = serde_json::json!(["landlock: as the kept answer says"]);
+    std::fs::write(&caches[0], kept.to_string()).unwrap();
+    let (code, _, stderr) = check(&p, &file);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "forge: sandbox: validators run without landlock (landlock: as the kept answer says)"
+        ),
+        "{stderr}"
+    );
+
+    // Where namespaces are forbidden the circumstances differ: a probe of its own.
+    let out = without_namespaces(&p, &file);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("mount_namespace"), "{stderr}");
+    assert!(!stderr.contains("kept answer"), "{stderr}");
+    assert_eq!(probe_caches(&p).len(), 2);
+
+    // An unreadable kept answer is probed afresh and replaced.
+    std::fs::write(&caches[0], "{not json").unwrap();
+    let (code, _, stderr) = check(&p, &file);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("kept answer"), "{stderr}");
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&caches[0]).unwrap()).unwrap();
+    assert!(again["mechanisms"].is_array(), "{again}");
+}

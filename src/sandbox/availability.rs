@@ -1,8 +1,9 @@
-//! What this machine lets forge use, found once per process by running the helper as a probe
-//! (the same code path as a real validator, so the answer cannot drift from what runs).
+//! What this machine lets forge use, found by running the helper as a probe (the same code
+//! path as a real validator, so the answer cannot drift from what runs); once per process, and
+//! kept across processes by [`super::probe_cache`].
 
 use super::plan::{HELPER_ARG, Mechanism, PROBE_ARG, Plan, Report};
-use super::{ResourceLimits, cgroup};
+use super::{ResourceLimits, cgroup, probe_cache};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -11,7 +12,7 @@ use tokio::sync::OnceCell;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The layers available to validators on this machine, and why the others are not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Availability {
     /// forge's own executable, when it can act as the helper at all.
     pub helper: Option<PathBuf>,
@@ -49,13 +50,27 @@ impl Availability {
 
 static AVAILABLE: OnceCell<Availability> = OnceCell::const_new();
 
-/// This machine's availability, probed on first use.
+/// This machine's availability: the cached answer, else probed on first use.
 pub async fn availability() -> &'static Availability {
-    AVAILABLE.get_or_init(probe).await
+    AVAILABLE
+        .get_or_init(|| async {
+            if let Some(cached) = probe_cache::load() {
+                return cached;
+            }
+            let (available, settled) = probe().await;
+            if settled {
+                probe_cache::store(&available);
+            }
+            available
+        })
+        .await
 }
 
-async fn probe() -> Availability {
+/// What the machine allows, and whether that answer is settled: a probe that timed out or
+/// could not be started (a loaded machine, a full process table) says nothing lasting.
+async fn probe() -> (Availability, bool) {
     let mut reasons = Vec::new();
+    let mut settled = true;
     let helper = std::env::current_exe().ok();
     let mut report = None;
     if let Some(exe) = &helper {
@@ -65,7 +80,11 @@ async fn probe() -> Availability {
                     report = Some(r);
                     break;
                 }
-                Err(why) => reasons.push(why),
+                Err(ProbeFailure::Refused(why)) => reasons.push(why),
+                Err(ProbeFailure::Transient(why)) => {
+                    settled = false;
+                    reasons.push(why);
+                }
             }
         }
     }
@@ -88,23 +107,32 @@ async fn probe() -> Availability {
         .into_iter()
         .filter(|m| !mechanisms.contains(m))
         .collect();
-    Availability {
+    let available = Availability {
         helper,
         mechanisms,
         missing,
         reasons,
-    }
+    };
+    (available, settled)
 }
 
-async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, String> {
+/// Why a probe gave no report.
+enum ProbeFailure {
+    /// The helper ran and could not set the sandbox up: a property of the machine.
+    Refused(String),
+    /// The probe itself did not run to the end.
+    Transient(String),
+}
+
+async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, ProbeFailure> {
     let scratch = tempfile::Builder::new()
         .prefix("forge-sandbox-probe-")
         .tempdir()
-        .map_err(|e| format!("cannot create a probe folder: {e}"))?;
+        .map_err(|e| ProbeFailure::Transient(format!("cannot create a probe folder: {e}")))?;
     let writable = scratch
         .path()
         .canonicalize()
-        .map_err(|e| format!("cannot resolve the probe folder: {e}"))?;
+        .map_err(|e| ProbeFailure::Transient(format!("cannot resolve the probe folder: {e}")))?;
     let plan = Plan {
         run: String::new(),
         namespaces,
@@ -115,7 +143,7 @@ async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, String> {
         cgroups: Vec::new(),
         landlock: true,
     };
-    let json = serde_json::to_string(&plan).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(&plan).map_err(|e| ProbeFailure::Transient(e.to_string()))?;
     let run = tokio::process::Command::new(exe)
         .args([HELPER_ARG, PROBE_ARG, &json])
         .current_dir(&writable)
@@ -124,8 +152,8 @@ async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, String> {
         .output();
     let out = tokio::time::timeout(PROBE_TIMEOUT, run)
         .await
-        .map_err(|_| "the sandbox probe did not finish".to_string())?
-        .map_err(|e| format!("cannot run the sandbox probe: {e}"))?;
+        .map_err(|_| ProbeFailure::Transient("the sandbox probe did not finish".into()))?
+        .map_err(|e| ProbeFailure::Transient(format!("cannot run the sandbox probe: {e}")))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     match serde_json::from_str::<Report>(stdout.trim()) {
         Ok(r) if out.status.success() => Ok(r),
@@ -136,7 +164,11 @@ async fn run_probe(exe: &Path, namespaces: bool) -> Result<Report, String> {
                 .find(|l| !l.trim().is_empty())
                 .map(|l| l.trim_start_matches("forge sandbox: ").to_string())
                 .unwrap_or_else(|| format!("the sandbox probe failed ({})", out.status));
-            Err(why)
+            // A helper ended by a signal was stopped from outside, not refused by the kernel.
+            match out.status.code() {
+                Some(_) => Err(ProbeFailure::Refused(why)),
+                None => Err(ProbeFailure::Transient(why)),
+            }
         }
     }
 }

@@ -96,6 +96,11 @@ pub fn create(limits: &ResourceLimits) -> Result<Cgroups, String> {
             }
         }
     };
+    for (dir, _) in &wanted {
+        if let Some(parent) = dir.parent() {
+            sweep(parent);
+        }
+    }
     let mut made = Cgroups::default();
     for (dir, settings) in wanted {
         if let Err(e) = std::fs::create_dir(&dir) {
@@ -115,6 +120,45 @@ pub fn create(limits: &ResourceLimits) -> Result<Cgroups, String> {
         }
     }
     Ok(made)
+}
+
+/// A forge killed without warning (SIGKILL, power) leaves its validators' cgroups behind:
+/// remove those of processes that are gone, once they are empty and a minute old (a cgroup
+/// whose owner runs in another PID namespace looks ownerless here, but is never that old
+/// before its validator joins it, and rmdir refuses a cgroup that still has members).
+fn sweep(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(owner) = owner_pid(&name.to_string_lossy()) else {
+            continue;
+        };
+        if owner == own || Path::new("/proc").join(owner.to_string()).exists() {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if old {
+            let _ = std::fs::remove_dir(entry.path());
+        }
+    }
+}
+
+/// How old an ownerless cgroup must be before [`sweep`] removes it.
+const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// The pid in a cgroup name forge made, `forge-PID-N`.
+fn owner_pid(name: &str) -> Option<u32> {
+    let (pid, n) = name.strip_prefix("forge-")?.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
 }
 
 fn cleanup(made: &Cgroups) {
@@ -182,6 +226,22 @@ fn hierarchies(mountinfo: &str, own: &str) -> Vec<Hierarchy> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_names_forge_made_have_an_owner() {
+        let cases = [
+            ("forge-123-0", Some(123)),
+            ("forge-9-17", Some(9)),
+            ("forge-x-1", None),
+            ("forge-123", None),
+            ("forge-123-a", None),
+            ("user.slice", None),
+            ("forgery-1-2", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(owner_pid(name), want, "{name}");
+        }
+    }
 
     #[test]
     fn hybrid_hierarchies_pair_mounts_with_own_paths() {

@@ -7,6 +7,7 @@ mod cgroup;
 mod linux;
 mod plan;
 mod policy;
+mod probe_cache;
 mod record;
 mod settings;
 
