@@ -6,6 +6,16 @@ use std::path::Path;
 /// Write `bytes` to `path` through a temp file in the same folder and a rename, then sync.
 /// Keeps the permissions of an existing file unless `mode` is given (unix permission bits).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    replace(path, bytes, mode, true)
+}
+
+/// [`write_atomic`] without waiting for the disk, for a private workspace: it is thrown away
+/// with its run, so a crash loses nothing that a sync would have kept.
+pub fn write_atomic_scratch(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    replace(path, bytes, mode, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -23,10 +33,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     }
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    if sync {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }

@@ -337,11 +337,12 @@ fn dotted(text: &str, search: &str, replace_with: &str) -> Option<(String, usize
 
 /// New files get the usual 0644; existing ones keep their mode. A symlink is written through
 /// (`check_path` has made sure it leads inside the workspace), as write-back does in the root.
+/// Only ever the run's private workspace: nothing here needs to survive a crash.
 fn write(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let (target, mode) = match std::fs::symlink_metadata(target) {
         Ok(m) if m.file_type().is_symlink() => (target.canonicalize()?, None),
         Ok(_) => (target.to_path_buf(), None),
         Err(_) => (target.to_path_buf(), Some(0o644)),
     };
-    crate::fsutil::write_atomic(&target, bytes, mode)
+    crate::fsutil::write_atomic_scratch(&target, bytes, mode)
 }

@@ -15,7 +15,7 @@ impl History {
         seal: impl FnOnce(Option<PackLink>) -> Result<String, E>,
     ) -> Result<PackLink, E> {
         let mut failure: Option<E> = None;
-        let sealed = self.write(|c| {
+        let sealed = self.write_durable(|c| {
             let head = c
                 .query_row(
                     "SELECT run_id, sha256 FROM evidence_chain ORDER BY seq DESC LIMIT 1",

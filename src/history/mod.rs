@@ -179,6 +179,12 @@ impl History {
             self.conn
                 .pragma_update(None, "foreign_keys", true)
                 .map_err(db)?;
+            // In WAL mode a NORMAL commit is atomic and survives a crash of forge, but waits for
+            // no fsync: a run's progress rows cost nothing on disk. The rows that settle a run
+            // commit through `write_durable`, whose fsync of the WAL carries every earlier one.
+            self.conn
+                .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(db)?;
             schema::migrate(&self.conn).map_err(db)?;
         }
         Ok(found)
@@ -205,6 +211,23 @@ impl History {
                 Err(e)
             }
         }
+    }
+
+    /// [`History::write`] for a row that settles a run (its end, its place in the evidence
+    /// chain): the commit reaches the disk before this returns, power loss included.
+    fn write_durable<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, HistoryError>,
+    ) -> Result<T, HistoryError> {
+        let sync = |level: &str| {
+            self.conn
+                .pragma_update(None, "synchronous", level)
+                .map_err(|e| HistoryError::from_sqlite(&self.path, e))
+        };
+        sync("FULL")?;
+        let written = self.write(f);
+        sync("NORMAL")?;
+        written
     }
 
     fn sql_err(&self, e: rusqlite::Error) -> HistoryError {

@@ -146,7 +146,7 @@ impl History {
     }
 
     pub fn finish_run(&self, run_id: &str, end: &RunEnd) -> Result<(), HistoryError> {
-        self.write(|c| {
+        self.write_durable(|c| {
             let updated = c
                 .execute(
                     "UPDATE runs SET status = ?2, degraded = ?3, score = ?4, iterations = ?5,
@@ -174,7 +174,7 @@ impl History {
 
     /// The run ended but its pack could not be written: say so in its row.
     pub fn evidence_missing(&self, run_id: &str, why: &str) -> Result<(), HistoryError> {
-        self.write(|c| {
+        self.write_durable(|c| {
             c.execute(
                 "UPDATE runs SET evidence_path = NULL,
                      reason = coalesce(reason, '') || '; no evidence pack: ' || ?2
