@@ -130,7 +130,8 @@ fn apply_writes_back_and_signs_an_approval_that_verify_checks() {
     assert_eq!(a["approver"], "rev@example.com");
     assert_eq!(a["reason"], Value::Null);
     assert_eq!(a["pack_sha256"], pack["integrity"]["sha256"]);
-    assert_eq!(a["integrity"]["algorithm"], "hmac-sha256");
+    assert_eq!(a["schema"], "forge.approval/v2");
+    assert_eq!(a["integrity"]["signatures"][0]["algorithm"], "hmac-sha256");
     assert!(a["at"].as_str().unwrap().ends_with('Z'));
 
     let pack_path = format!(".forge/runs/{run}/evidence.json");
