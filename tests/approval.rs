@@ -310,10 +310,13 @@ fn reject_records_who_and_why_and_blocks_apply() {
 
     git(&["init", "-q"]);
     git(&["config", "user.email", "lead@example.com"]);
-    let (code, out, err) = forge(&p, &["reject", &run, "--reason", "too clever"]);
+    let (code, out, err) = forge(&p, &["--json", "reject", &run, "--reason", "too clever"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("rejected"), "{out}");
+    // --json prints what the server's approval route answers: the record and the files written.
+    let printed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(printed["written"], serde_json::json!([]), "{out}");
     let a = approval(&p, &run).unwrap();
+    assert_eq!(printed["approval"], a);
     assert_eq!(a["decision"], "rejected");
     assert_eq!(a["approver"], "lead@example.com");
     assert_eq!(a["reason"], "too clever");

@@ -17,12 +17,16 @@ const CONTRACT: &str = "contracts/t.yaml";
 
 /// contracts/t.yaml: make src/a.txt say done (at most `iterations` tries).
 fn project(iterations: u32) -> Project {
+    project_with(iterations, "grep -q done src/a.txt")
+}
+
+fn project_with(iterations: u32, validator: &str) -> Project {
     let p = Project::new();
     p.file("src/a.txt", "todo\n");
     p.file(
         CONTRACT,
         &format!(
-            "version: 1\nname: t\ntask: |\n  Make src/a.txt say done.\nfiles:\n  - src/*.txt\nroot: ..\nvalidators:\n  - name: done\n    run: grep -q done src/a.txt\nlimits:\n  max_iterations: {iterations}\nevidence:\n  synthesis: template\n"
+            "version: 1\nname: t\ntask: |\n  Make src/a.txt say done.\nfiles:\n  - src/*.txt\nroot: ..\nvalidators:\n  - name: done\n    run: {validator}\nlimits:\n  max_iterations: {iterations}\nevidence:\n  synthesis: template\n"
         ),
     );
     p
@@ -317,6 +321,43 @@ async fn a_run_that_did_not_converge_cannot_be_approved() {
     let (s, body) = decide(&server, &t, &id, json!({"decision": "approve"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "not_converged");
+    assert_eq!(p.read("src/a.txt"), "todo\n");
+    assert!(approval_json(&p, &id).is_none());
+}
+
+#[tokio::test]
+async fn a_run_still_going_cannot_be_decided_yet() {
+    let p = project_with(3, "sleep 60; grep -q done src/a.txt");
+    let llm = FakeLlm::start(Provider::Openai);
+    answer_done(&llm);
+    let t = p.serve_token("lead", &[]);
+    let server = serve(&p, &llm);
+    let (s, body) = send(
+        reqwest::Client::new()
+            .post(server.url("/api/v1/converge"))
+            .bearer_auth(&t)
+            .json(&json!({"contract": CONTRACT})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    let id = body["convergenceId"].as_str().unwrap().to_string();
+    // Until its history row exists the run is unknown (404); then it is known but unfinished.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (s, body) = loop {
+        let (s, body) = decide(&server, &t, &id, json!({"decision": "approve"})).await;
+        if s != StatusCode::NOT_FOUND {
+            break (s, body);
+        }
+        assert!(Instant::now() < deadline, "{body}\n{}", server.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "not_finished");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        !message.contains(&*p.path().to_string_lossy()),
+        "no server paths: {message}"
+    );
     assert_eq!(p.read("src/a.txt"), "todo\n");
     assert!(approval_json(&p, &id).is_none());
 }
