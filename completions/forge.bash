@@ -360,13 +360,17 @@ _forge() {
             return 0
             ;;
         forge__subcmd__apply)
-            opts="-y -q -h -V --yes --approver --root --json --quiet --no-progress --color --help --version"
+            opts="-y -q -h -V --yes --approver --signing-key --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --approver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1784,7 +1788,7 @@ _forge() {
             return 0
             ;;
         forge__subcmd__reject)
-            opts="-q -h -V --reason --approver --root --json --quiet --no-progress --color --help --version"
+            opts="-q -h -V --reason --approver --signing-key --root --json --quiet --no-progress --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1795,6 +1799,10 @@ _forge() {
                     return 0
                     ;;
                 --approver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -368,6 +368,7 @@ set edit:completion:arg-completer[forge] = {|@words|
         }
         &'forge;apply'= {
             cand --approver 'Who approves (default: git''s user.email)'
+            cand --signing-key 'Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)'
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -y 'Do not ask: approve and write back at once (needed when not on a terminal)'
@@ -384,6 +385,7 @@ set edit:completion:arg-completer[forge] = {|@words|
         &'forge;reject'= {
             cand --reason 'Why, kept in approval.json'
             cand --approver 'Who rejects (default: git''s user.email)'
+            cand --signing-key 'Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)'
             cand --root 'Workspace root (default: the contract''s `root:`, else its git top level, else the current folder)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --json 'Machine-readable output on stdout'

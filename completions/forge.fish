@@ -282,6 +282,7 @@ complete -c forge -n "__fish_forge_using_subcommand diff" -l no-progress -d 'No 
 complete -c forge -n "__fish_forge_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c forge -n "__fish_forge_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c forge -n "__fish_forge_using_subcommand apply" -l approver -d 'Who approves (default: git\'s user.email)' -r
+complete -c forge -n "__fish_forge_using_subcommand apply" -l signing-key -d 'Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand apply" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand apply" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -294,6 +295,7 @@ complete -c forge -n "__fish_forge_using_subcommand apply" -s h -l help -d 'Prin
 complete -c forge -n "__fish_forge_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c forge -n "__fish_forge_using_subcommand reject" -l reason -d 'Why, kept in approval.json' -r
 complete -c forge -n "__fish_forge_using_subcommand reject" -l approver -d 'Who rejects (default: git\'s user.email)' -r
+complete -c forge -n "__fish_forge_using_subcommand reject" -l signing-key -d 'Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand reject" -l root -d 'Workspace root (default: the contract\'s `root:`, else its git top level, else the current folder)' -r -F
 complete -c forge -n "__fish_forge_using_subcommand reject" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

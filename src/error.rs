@@ -1,5 +1,6 @@
 //! The one place where library errors and run outcomes become process exit codes (SPEC §2).
 
+use crate::approval::ApprovalError;
 use crate::engine::{RunFailure, RunOutcome, StopReason};
 use crate::evidence::EvidenceError;
 use crate::history::HistoryError;
@@ -38,6 +39,8 @@ pub enum Error {
     Workspace(#[from] crate::workspace::WorkspaceError),
     #[error(transparent)]
     Privacy(#[from] PrivacyError),
+    #[error(transparent)]
+    Approval(#[from] ApprovalError),
     /// Bad input that is not a contract: a missing file, a bad flag value, an unknown run id.
     #[error("{0}")]
     Usage(String),
@@ -56,6 +59,7 @@ impl Error {
             Error::Evidence(e) => evidence_exit(e),
             Error::Workspace(_) | Error::Environment(_) => exit::PROVIDER,
             Error::Privacy(e) => privacy_exit(e),
+            Error::Approval(e) => approval_exit(e),
         }
     }
 
@@ -72,6 +76,24 @@ fn privacy_exit(e: &PrivacyError) -> u8 {
             exit::USAGE
         }
         PrivacyError::Key { .. } | PrivacyError::Rules(_) => exit::PROVIDER,
+    }
+}
+
+/// A conflict is the run's outcome (not written back: exit 1, as for converge); a run that
+/// cannot be decided on is bad input.
+fn approval_exit(e: &ApprovalError) -> u8 {
+    match e {
+        ApprovalError::Conflict { .. } => exit::FAILED,
+        ApprovalError::NotARunId(_)
+        | ApprovalError::NotFinished { .. }
+        | ApprovalError::Untrusted { .. }
+        | ApprovalError::Unusable { .. }
+        | ApprovalError::AlreadyDecided { .. }
+        | ApprovalError::NotConverged { .. }
+        | ApprovalError::AlreadyApplied { .. } => exit::USAGE,
+        ApprovalError::Read { .. } | ApprovalError::Workspace(_) => exit::PROVIDER,
+        ApprovalError::Evidence(e) => evidence_exit(e),
+        ApprovalError::History(e) => history_exit(e),
     }
 }
 

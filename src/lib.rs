@@ -3,6 +3,7 @@
 // print macros, which panic there instead).
 #![deny(clippy::disallowed_macros)]
 
+pub mod approval;
 pub mod cli;
 pub mod contract;
 pub mod edits;

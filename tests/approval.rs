@@ -9,6 +9,8 @@ use serde_json::Value;
 use std::process::Output;
 use support::Project;
 use support::fake_llm::{FakeLlm, Provider};
+use support::records::generate_key;
+use support::tools;
 
 const CONTRACT: &str = "contracts/t.yaml";
 
@@ -31,12 +33,18 @@ fn text(out: &Output) -> (String, String) {
 
 /// A converged run kept aside with --no-apply; its id.
 fn kept_run(p: &Project, llm: &FakeLlm) -> String {
+    kept_run_with(p, llm, &[])
+}
+
+/// [`kept_run`] with more environment variables.
+fn kept_run_with(p: &Project, llm: &FakeLlm, env: &[(&str, &std::path::Path)]) -> String {
     llm.push_files(&[
         ("src/a.txt", "line 1\ndone\nline 3\n"),
         ("src/new.txt", "brand new\n"),
     ]);
     let out = p
         .forge_with_llm(llm, &["--json", "converge", CONTRACT, "--no-apply"])
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
@@ -130,7 +138,8 @@ fn apply_writes_back_and_signs_an_approval_that_verify_checks() {
     assert_eq!(a["approver"], "rev@example.com");
     assert_eq!(a["reason"], Value::Null);
     assert_eq!(a["pack_sha256"], pack["integrity"]["sha256"]);
-    assert_eq!(a["integrity"]["algorithm"], "hmac-sha256");
+    assert_eq!(a["schema"], "forge.approval/v2");
+    assert_eq!(a["integrity"]["signatures"][0]["algorithm"], "hmac-sha256");
     assert!(a["at"].as_str().unwrap().ends_with('Z'));
 
     let pack_path = format!(".forge/runs/{run}/evidence.json");
@@ -164,6 +173,88 @@ fn apply_writes_back_and_signs_an_approval_that_verify_checks() {
     let (code, _, err) = forge(&p, &["evidence", "verify", &pack_path]);
     assert_eq!(code, 1);
     assert!(err.contains("approval signature"), "{err}");
+}
+
+/// With a signing key (FORGE_SIGNING_KEY here, `--signing-key` for apply), approval.json
+/// carries the pack's two signatures; Python's `cryptography` and `rfc8785` verify the ed25519
+/// one over the JCS bytes, and `evidence verify` trusts it only when the key is pinned.
+#[test]
+fn with_a_signing_key_the_approval_is_signed_with_ed25519_like_the_pack() {
+    let p = project();
+    let (private, public) = generate_key(&p, "keys");
+    let llm = FakeLlm::start(Provider::Openai);
+    let run = kept_run_with(&p, &llm, &[("FORGE_SIGNING_KEY", &private)]);
+    let private = private.display().to_string();
+    let (code, _, err) = forge(
+        &p,
+        &[
+            "apply",
+            &run,
+            "--yes",
+            "--approver",
+            "rev@example.com",
+            "--signing-key",
+            &private,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let a = approval(&p, &run).unwrap();
+    let algorithms: Vec<&str> = a["integrity"]["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["algorithm"].as_str().unwrap())
+        .collect();
+    assert_eq!(algorithms, ["hmac-sha256", "ed25519"]);
+
+    let dir = p.join(&format!(".forge/runs/{run}"));
+    let approval_path = dir.join("approval.json").display().to_string();
+    let pack_path = dir.join("evidence.json").display().to_string();
+    let public = public.display().to_string();
+    if tools::python_crypto() {
+        let said = tools::verify_pack_py(&["--approval", &approval_path, &pack_path, &public], 0);
+        assert!(said.contains("verify_pack.py: ok: approval"), "{said}");
+    }
+
+    // Without the HMAC evidence key, only the pinned public key vouches for pack and approval.
+    std::fs::remove_file(p.config_home.path().join("forge/evidence.key")).unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["--json", "evidence", "verify", &pack_path];
+        args.extend_from_slice(extra);
+        let (code, out, _) = forge(&p, &args);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let approval = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "approval signature")
+            .cloned()
+            .unwrap();
+        (code, approval["detail"].as_str().unwrap().to_string())
+    };
+    let (code, detail) = verify(&["--public-key", &public]);
+    assert_eq!(code, 0, "{detail}");
+    assert!(detail.contains("pinned by --public-key"), "{detail}");
+    let (code, detail) = verify(&[]);
+    assert_eq!(code, 1, "{detail}");
+    assert!(detail.contains("unpinned"), "{detail}");
+    let (stranger, _) = generate_key(&p, "other");
+    let stranger_pub = stranger.with_extension("pub").display().to_string();
+    let (code, detail) = verify(&["--public-key", &stranger_pub]);
+    assert_eq!(code, 1, "{detail}");
+
+    // An altered approval: forge and Python both refuse it.
+    let altered = std::fs::read_to_string(&approval_path)
+        .unwrap()
+        .replace("rev@example.com", "boss@example.com");
+    std::fs::write(&approval_path, altered).unwrap();
+    let (code, detail) = verify(&["--public-key", &public]);
+    assert_eq!(code, 1, "{detail}");
+    assert!(detail.contains("altered"), "{detail}");
+    if tools::python_crypto() {
+        let said = tools::verify_pack_py(&["--approval", &approval_path, &pack_path, &public], 1);
+        assert!(said.contains("sha256 of the JCS bytes"), "{said}");
+    }
 }
 
 #[test]
@@ -219,10 +310,13 @@ fn reject_records_who_and_why_and_blocks_apply() {
 
     git(&["init", "-q"]);
     git(&["config", "user.email", "lead@example.com"]);
-    let (code, out, err) = forge(&p, &["reject", &run, "--reason", "too clever"]);
+    let (code, out, err) = forge(&p, &["--json", "reject", &run, "--reason", "too clever"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("rejected"), "{out}");
+    // --json prints what the server's approval route answers: the record and the files written.
+    let printed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(printed["written"], serde_json::json!([]), "{out}");
     let a = approval(&p, &run).unwrap();
+    assert_eq!(printed["approval"], a);
     assert_eq!(a["decision"], "rejected");
     assert_eq!(a["approver"], "lead@example.com");
     assert_eq!(a["reason"], "too clever");

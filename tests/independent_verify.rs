@@ -6,51 +6,19 @@ mod support;
 
 use support::Project;
 use support::records::{generate_key, write_v2_pack};
+use support::tools;
 
 const RUN: &str = "01JTESTRUN0000000000000003";
 
-/// python3 with both packages, or None after saying why (a failure when CI=true).
-fn python() -> Option<()> {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import cryptography, rfc8785"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if ok {
-        return Some(());
-    }
-    let why = "python3 with the PyPI packages cryptography and rfc8785 is missing (pip install cryptography rfc8785)";
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{why}; CI must have them (see .ci/run)");
-    }
-    eprintln!("skipped: {why}");
-    None
-}
-
 fn verify_pack_py(p: &Project, pack: &str, envelope: &str, code: i32) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/verify_pack.py");
-    let out = std::process::Command::new("python3")
-        .args([
-            script,
-            pack,
-            envelope,
-            &p.join("keys/forge-signing.pub").display().to_string(),
-            &p.join("keys/forge-signing.key").display().to_string(),
-        ])
-        .output()
-        .expect("run python3");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(code), "{text}");
-    text
+    let public = p.join("keys/forge-signing.pub").display().to_string();
+    let private = p.join("keys/forge-signing.key").display().to_string();
+    tools::verify_pack_py(&[pack, envelope, &public, &private], code)
 }
 
 #[test]
 fn python_cryptography_and_rfc8785_verify_the_pack_and_the_envelope() {
-    if python().is_none() {
+    if !tools::python_crypto() {
         return;
     }
     let p = Project::new();

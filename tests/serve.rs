@@ -497,6 +497,40 @@ async fn the_openapi_document_is_valid_3_1_and_names_the_routes() {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["paths"]["/api/v1/converge/{id}"]["delete"].is_object());
+    let approval = &doc["paths"]["/api/v1/runs/{id}/approval"]["post"];
+    for code in ["200", "400", "401", "404", "409", "422"] {
+        assert!(
+            approval["responses"][code].is_object(),
+            "{code}: {approval}"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    let approval_body = &schemas["ApprovalBody"];
+    assert_eq!(
+        approval_body["required"],
+        serde_json::json!(["decision"]),
+        "{approval_body}"
+    );
+    assert_eq!(
+        approval_body["additionalProperties"], false,
+        "{approval_body}"
+    );
+    assert_eq!(
+        approval_body["properties"]["decision"]["$ref"], "#/components/schemas/Verdict",
+        "{approval_body}"
+    );
+    assert_eq!(
+        schemas["Verdict"]["enum"],
+        serde_json::json!(["approve", "reject"])
+    );
+    assert!(
+        schemas["Decided"]["properties"]["written"].is_object(),
+        "{schemas}"
+    );
+    assert!(
+        schemas["Approval"]["properties"]["pack_sha256"].is_object(),
+        "{schemas}"
+    );
     let schema = &doc["components"]["schemas"]["ConvergeBody"];
     assert_eq!(
         schema["required"],

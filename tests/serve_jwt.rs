@@ -1,5 +1,6 @@
 //! `forge serve --jwks --issuer --audience`: JWT bearers (RS256, ES256) checked for signature,
-//! exp, nbf, iss and aud, against keys made by openssl and tokens signed by jsonwebtoken.
+//! exp, nbf, iss and aud, against keys made by openssl and tokens signed by jsonwebtoken; the
+//! `sub` names the caller, also as the approver of a run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -235,4 +236,54 @@ fn a_jwks_without_usable_keys_stops_it_from_starting() {
         .code(2)
         .stderr(predicates::str::contains(says));
     }
+}
+
+/// SPEC §12: over the API the approver is the caller, here a JWT's `sub`.
+#[tokio::test]
+async fn a_jwt_s_sub_is_the_approver_of_a_run() {
+    use support::fake_llm::{FakeLlm, Provider};
+    let p = Project::new();
+    p.file("src/a.txt", "todo\n");
+    p.file(
+        "contracts/t.yaml",
+        "version: 1\nname: t\ntask: make it done\nfiles:\n  - src/a.txt\nroot: ..\nvalidators:\n  - name: done\n    run: grep -q done src/a.txt\nevidence:\n  synthesis: template\n",
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let out = p
+        .forge_with_llm(
+            &llm,
+            &["--json", "converge", "contracts/t.yaml", "--no-apply"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let run = last["run_id"].as_str().unwrap().to_string();
+
+    let (pem, jwk) = rsa_key(p.path(), "r1");
+    p.file("jwks.json", &json!({"keys": [jwk]}).to_string());
+    let server = p.serve(&[
+        "--root",
+        ".",
+        "--jwks",
+        "jwks.json",
+        "--issuer",
+        "https://idp.example",
+        "--audience",
+        "forge",
+    ]);
+    let claims = json!({"sub": "dave@example.com", "iss": "https://idp.example", "aud": "forge", "exp": now() + 600});
+    let resp = reqwest::Client::new()
+        .post(server.url(&format!("/api/v1/runs/{run}/approval")))
+        .bearer_auth(sign(Algorithm::RS256, "r1", &pem, &claims))
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["approval"]["approver"], "dave@example.com", "{body}");
+    assert_eq!(p.read("src/a.txt"), "done\n");
 }

@@ -1,19 +1,17 @@
-//! `forge apply RUN_ID` and `forge reject RUN_ID`: the decision on a run, signed into its
-//! `approval.json`; an approved run's files are written back under the same rules as converge.
+//! `forge apply RUN_ID` and `forge reject RUN_ID`: who decides, the question on the terminal and
+//! what is printed; the decision itself is `crate::approval`'s.
 
 use super::args::{ApplyArgs, RejectArgs};
-use super::kept::{self, KeptRun};
+use crate::approval::{self, Decided, KeptRun};
 use crate::error::{Error, exit};
-use crate::evidence::EvidenceKey;
-use crate::evidence::approval::{self, Approval, Decision};
-use crate::history::RunStatus;
-use crate::workspace::ApplyBack;
+use crate::evidence::Signers;
 use std::io::IsTerminal;
 use std::path::Path;
 
 pub fn apply(g: &super::Global, a: ApplyArgs) -> Result<u8, Error> {
-    let run = kept::load(g, &a.run_id)?;
-    approve(g, &run, a.approver, a.yes)
+    let run = KeptRun::load(&super::project::root(g)?, &a.run_id)?;
+    let signers = Signers::resolve(None, a.signing_key.as_deref())?;
+    approve(g, &run, a.approver, a.yes, &signers)
 }
 
 /// Approve `run` (asking first unless `yes`) and write its files back; the exit code.
@@ -22,27 +20,10 @@ pub(super) fn approve(
     run: &KeptRun,
     approver: Option<String>,
     yes: bool,
+    signers: &Signers,
 ) -> Result<u8, Error> {
-    undecided(run)?;
-    let status = run.pack.raw_evidence.outcome.status;
-    if status != RunStatus::Converged {
-        return Err(Error::Usage(format!(
-            "run `{}` did not converge (status {status}); only a converged run can be applied",
-            run.run_id
-        )));
-    }
-    let mut already = true;
-    for (rel, bytes) in &run.files {
-        already &= run.current(rel)?.as_deref() == Some(bytes.as_slice());
-    }
-    if already {
-        return Err(Error::Usage(format!(
-            "the root already holds the files of run `{}` (written back when it converged?); nothing to apply",
-            run.run_id
-        )));
-    }
+    let ready = approval::approvable(run)?;
     let approver = approver_of(&run.root, approver)?;
-    let base = run.base()?;
     if !yes && !confirm(g, run)? {
         if !g.quiet {
             super::output::err_line(&format!(
@@ -52,88 +33,36 @@ pub(super) fn approve(
         }
         return Ok(exit::FAILED);
     }
-    match crate::workspace::apply_recorded(&run.root, run.files.clone(), &base)? {
-        ApplyBack::Conflict { paths } => {
-            let names: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-            super::output::err_line(&format!(
-                "forge: nothing was written back: {} changed in the root since run {} started",
-                names.join(", "),
-                run.run_id
-            ));
-            Ok(exit::FAILED)
-        }
-        ApplyBack::Written { paths } => {
-            let record = decide(run, Decision::Approved, approver, None)?;
-            if g.json {
-                print_json(&record)?;
-            } else if !g.quiet {
-                super::output::out_line(&format!(
-                    "applied run {}: wrote {} file{} ({}); approved by {}",
-                    run.run_id,
-                    paths.len(),
-                    if paths.len() == 1 { "" } else { "s" },
-                    paths
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    record.approver
-                ))?;
-            }
-            Ok(exit::OK)
-        }
-    }
-}
-
-pub fn reject(g: &super::Global, a: RejectArgs) -> Result<u8, Error> {
-    let run = kept::load(g, &a.run_id)?;
-    undecided(&run)?;
-    let approver = approver_of(&run.root, a.approver)?;
-    let record = decide(&run, Decision::Rejected, approver, a.reason)?;
+    let decided = ready.write_back(&approver, None, signers)?;
     if g.json {
-        print_json(&record)?;
+        print_json(&decided)?;
     } else if !g.quiet {
+        let n = decided.written.len();
         super::output::out_line(&format!(
-            "rejected run {} ({})",
-            run.run_id, record.approver
+            "applied run {}: wrote {n} file{} ({}); approved by {}",
+            run.run_id,
+            if n == 1 { "" } else { "s" },
+            decided.written.join(", "),
+            decided.approval.approver
         ))?;
     }
     Ok(exit::OK)
 }
 
-/// A run is decided once: a second decision is refused.
-fn undecided(run: &KeptRun) -> Result<(), Error> {
-    match approval::read(&run.dir)? {
-        None => Ok(()),
-        Some(a) => Err(Error::Usage(format!(
-            "run `{}` was already {} by {} at {}",
-            run.run_id,
-            a.decision.as_str(),
-            a.approver,
-            a.at
-        ))),
+pub fn reject(g: &super::Global, a: RejectArgs) -> Result<u8, Error> {
+    let run = KeptRun::load(&super::project::root(g)?, &a.run_id)?;
+    let signers = Signers::resolve(None, a.signing_key.as_deref())?;
+    let approver = approver_of(&run.root, a.approver)?;
+    let decided = approval::reject(&run, &approver, a.reason, &signers)?;
+    if g.json {
+        print_json(&decided)?;
+    } else if !g.quiet {
+        super::output::out_line(&format!(
+            "rejected run {} ({})",
+            run.run_id, decided.approval.approver
+        ))?;
     }
-}
-
-fn decide(
-    run: &KeptRun,
-    decision: Decision,
-    approver: String,
-    reason: Option<String>,
-) -> Result<Approval, Error> {
-    let record = Approval {
-        schema: approval::SCHEMA.to_string(),
-        run_id: run.run_id.clone(),
-        pack_sha256: run.pack_sha256.clone(),
-        decision,
-        approver,
-        at: crate::timestamp::now(),
-        reason,
-        integrity: None,
-    };
-    let key = EvidenceKey::for_signing(None)?;
-    approval::write(&run.dir, &record, &key)?;
-    Ok(record)
+    Ok(exit::OK)
 }
 
 /// `--approver`, else git's `user.email` in the root.
@@ -192,8 +121,10 @@ fn confirm(g: &super::Global, run: &KeptRun) -> Result<bool, Error> {
         .map_err(|e| Error::Environment(format!("cannot ask on the terminal: {e}")))
 }
 
-fn print_json(a: &Approval) -> Result<(), Error> {
-    let json = serde_json::to_string_pretty(a)
+/// `--json`: the record as written and the files written back, the same object the server's
+/// approval route answers with.
+fn print_json(d: &Decided) -> Result<(), Error> {
+    let json = serde_json::to_string_pretty(d)
         .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
     super::output::out_line(&json)?;
     Ok(())

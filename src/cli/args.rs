@@ -286,6 +286,9 @@ pub struct ApplyArgs {
     /// Who approves (default: git's user.email)
     #[arg(long, value_name = "WHO")]
     pub approver: Option<String>,
+    /// Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)
+    #[arg(long, value_name = "F")]
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +301,9 @@ pub struct RejectArgs {
     /// Who rejects (default: git's user.email)
     #[arg(long, value_name = "WHO")]
     pub approver: Option<String>,
+    /// Also sign approval.json with this ed25519 key (PKCS#8 PEM; default: FORGE_SIGNING_KEY, then $XDG_CONFIG_HOME/forge/forge-signing.key if it exists)
+    #[arg(long, value_name = "F")]
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -37,7 +37,7 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         llm,
         mode,
         record: a.record.clone(),
-        signers,
+        signers: signers.clone(),
         observers: vec![crate::ui::observer_for(g.json, g.quiet, g.no_progress)],
         trace_id: None,
     };
@@ -59,7 +59,7 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
     }
     let code = run_exit(&outcome, a.allow_degraded);
     if gated && !a.no_apply && outcome.reason == StopReason::Converged && code == exit::OK {
-        return approval_gate::after_converged(g, &root, &outcome.run_id);
+        return approval_gate::after_converged(g, &root, &outcome.run_id, &signers);
     }
     Ok(code)
 }

@@ -1,14 +1,14 @@
 //! `forge diff RUN_ID`: the unified diff between the root and a run's kept files.
 
 use super::args::DiffArgs;
-use super::kept::{self, KeptRun};
+use crate::approval::KeptRun;
 use crate::edits::RelPath;
 use crate::error::{Error, exit};
 use similar::TextDiff;
 use std::io::IsTerminal;
 
 pub fn run(g: &super::Global, a: DiffArgs) -> Result<u8, Error> {
-    let run = kept::load(g, &a.run_id)?;
+    let run = KeptRun::load(&super::project::root(g)?, &a.run_id)?;
     let text = render(&run)?;
     if text.is_empty() {
         if !g.quiet {

@@ -13,7 +13,6 @@ mod doctor;
 mod evidence_cmd;
 mod hook;
 mod init;
-mod kept;
 mod key_cmd;
 mod metrics_cmd;
 pub(crate) mod output;

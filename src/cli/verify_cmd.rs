@@ -39,7 +39,7 @@ pub fn verify(
         }
     })?;
     let mut report = evidence::verify(&bytes, &trust, artifacts);
-    add_approval_checks(&mut report, &pack, &bytes, trust.hmac.as_ref());
+    add_approval_checks(&mut report, &pack, &bytes, &trust);
     if g.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
@@ -83,7 +83,7 @@ fn add_approval_checks(
     report: &mut evidence::VerifyReport,
     pack: &Path,
     bytes: &[u8],
-    key: Option<&EvidenceKey>,
+    trust: &Trust,
 ) {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
         return;
@@ -93,10 +93,9 @@ fn add_approval_checks(
     };
     let sha = evidence::canonical::sha256_hex(&canonical);
     if let Some(checks) =
-        evidence::approval::check(super::evidence_cmd::run_dir_of(pack), &sha, key)
+        evidence::approval::check(super::evidence_cmd::run_dir_of(pack), &sha, trust)
     {
-        report.checks.extend(checks);
-        report.valid = report.checks.iter().all(|c| c.ok);
+        report.extend(checks);
     }
 }
 

@@ -1,17 +1,24 @@
-//! A run's `approval.json` (SPEC §12): who approved or rejected it, for which pack, signed like
-//! the pack; checked by `evidence verify` and shown by `evidence show`.
+//! A run's `approval.json` (SPEC §12): who approved or rejected it, for which pack, sealed with
+//! the pack's own signing code; checked by `evidence verify` and shown by `evidence show`.
 
-use super::canonical::{self, ALGORITHM, CANONICALIZATION};
-use super::{Check, EvidenceError, EvidenceKey};
-use hmac::Mac;
+use super::input::{self, Limit};
+use super::sign::SignerSet;
+use super::verify::{Layout, SealNames, check_seal};
+use super::{Check, EvidenceError, Integrity, Trust};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "approval.json";
-pub const SCHEMA: &str = "forge.approval/v1";
+/// Signed like a `forge.evidence/v2` pack: a `signatures` list (HMAC, and ed25519 when a
+/// signing key is configured).
+pub const SCHEMA: &str = "forge.approval/v2";
+/// Written before approvals carried ed25519: one HMAC signature beside the hash. Still checked.
+pub const SCHEMA_V1: &str = "forge.approval/v1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// An approval is a few hundred bytes; anything much larger is not one.
+const CAP: Limit = Limit(1024 * 1024);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Approved,
@@ -28,47 +35,37 @@ impl Decision {
 }
 
 /// The decision on one run's pack. `integrity` is over the canonical JSON of the rest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Approval {
+    /// `forge.approval/v2`
     pub schema: String,
     pub run_id: String,
     /// The canonical hash of the pack decided on (its `integrity.sha256`).
     pub pack_sha256: String,
     pub decision: Decision,
+    /// `--approver`, git's `user.email`, or the `forge serve` caller (token name or JWT `sub`).
     pub approver: String,
     pub at: String,
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integrity: Option<Value>,
+    pub integrity: Option<Integrity>,
 }
 
-/// Hash and sign a JSON record the way a pack is signed: the canonical JSON (RFC 8785) of the
-/// record without `integrity`, its sha256, and an HMAC-SHA256 with the evidence key.
-pub fn seal(record: &mut Value, key: &EvidenceKey) -> Result<(), EvidenceError> {
-    let bytes = canonical::signed_bytes(record).map_err(EvidenceError::Serialize)?;
-    let mut mac = canonical::mac(key.bytes());
-    mac.update(&bytes);
-    let integrity = serde_json::json!({
-        "canonicalization": CANONICALIZATION,
-        "sha256": canonical::sha256_hex(&bytes),
-        "algorithm": ALGORITHM,
-        "key_id": key.key_id(),
-        "signature": hex::encode(mac.finalize().into_bytes()),
-    });
-    match record {
-        Value::Object(map) => {
-            map.insert("integrity".into(), integrity);
-            Ok(())
-        }
-        _ => Err(EvidenceError::Unsignable("not a JSON object".into())),
-    }
-}
-
-/// Sign `approval` and write it to `run_dir/approval.json`, never replacing an existing one.
-pub fn write(run_dir: &Path, approval: &Approval, key: &EvidenceKey) -> Result<(), EvidenceError> {
-    let mut value = serde_json::to_value(approval).map_err(EvidenceError::Serialize)?;
-    seal(&mut value, key)?;
-    let mut bytes = serde_json::to_vec_pretty(&value).map_err(EvidenceError::Serialize)?;
+/// Seal `approval` with every signer (the same integrity block a pack gets) and write it to
+/// `run_dir/approval.json`, never replacing an existing one; the record as written.
+pub fn write(
+    run_dir: &Path,
+    approval: &Approval,
+    signers: &impl SignerSet,
+) -> Result<Approval, EvidenceError> {
+    let mut record = Approval {
+        schema: SCHEMA.to_string(),
+        integrity: None,
+        ..approval.clone()
+    };
+    let value = serde_json::to_value(&record).map_err(EvidenceError::Serialize)?;
+    record.integrity = Some(super::sign::integrity(&value, signers)?);
+    let mut bytes = serde_json::to_vec_pretty(&record).map_err(EvidenceError::Serialize)?;
     bytes.push(b'\n');
     let path = run_dir.join(FILE_NAME);
     let fail = |e: std::io::Error| EvidenceError::Write {
@@ -82,54 +79,73 @@ pub fn write(run_dir: &Path, approval: &Approval, key: &EvidenceKey) -> Result<(
     std::io::Write::write_all(&mut tmp, &bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     // A decision is final: a second one racing this must not overwrite it.
-    tmp.persist_noclobber(&path).map_err(|e| fail(e.error))?;
-    Ok(())
+    tmp.persist_noclobber(&path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            EvidenceError::Exists(format!("{} already exists", path.display()))
+        } else {
+            fail(e.error)
+        }
+    })?;
+    Ok(record)
 }
 
 /// The approval kept in `run_dir`, if any.
 pub fn read(run_dir: &Path) -> Result<Option<Approval>, EvidenceError> {
     let path = run_dir.join(FILE_NAME);
-    let bytes = match std::fs::read(&path) {
+    let unreadable = |message: String| EvidenceError::Unreadable {
+        path: path.display().to_string(),
+        message,
+    };
+    let bytes = match input::read_regular(&path, CAP) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(EvidenceError::Unreadable {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            });
+        Err(input::InputError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
         }
+        Err(e) => return Err(unreadable(e.to_string())),
     };
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| EvidenceError::Unreadable {
-            path: path.display().to_string(),
-            message: format!("not a forge approval: {e}"),
-        })
+        .map_err(|e| unreadable(format!("not a forge approval: {e}")))
 }
 
-/// The checks `evidence verify` adds when `run_dir` holds an approval: it parses, its hash and
-/// signature hold with `key`, and it names the pack being verified (`pack_sha256`).
-/// `None` when there is no approval.
-pub fn check(run_dir: &Path, pack_sha256: &str, key: Option<&EvidenceKey>) -> Option<Vec<Check>> {
+/// The checks `evidence verify` adds when `run_dir` holds an approval: it parses, it names the
+/// pack being verified (`pack_sha256`), and its hash and signatures hold with the keys the
+/// reader trusts, checked by the same code as the pack's. `None` when there is no approval.
+pub fn check(run_dir: &Path, pack_sha256: &str, trust: &Trust) -> Option<Vec<Check>> {
     let path = run_dir.join(FILE_NAME);
-    let bytes = std::fs::read(&path).ok()?;
     let check = |name: &str, ok: bool, detail: String| Check {
         name: name.to_string(),
         ok,
         detail,
     };
-    let value: Value = match serde_json::from_slice(&bytes) {
+    let bytes = match input::read_regular(&path, CAP) {
+        Ok(b) => b,
+        Err(input::InputError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            return Some(vec![check(
+                "approval",
+                false,
+                format!("{}: {e}", path.display()),
+            )]);
+        }
+    };
+    let value = match input::parse_json_strict(&bytes) {
         Ok(v) => v,
         Err(e) => return Some(vec![check("approval", false, format!("not JSON: {e}"))]),
     };
     let approval = match serde_json::from_value::<Approval>(value.clone()) {
-        Ok(a) if a.schema == SCHEMA => a,
-        Ok(a) => {
-            let detail = format!("unknown schema `{}` (expected {SCHEMA})", a.schema);
-            return Some(vec![check("approval", false, detail)]);
-        }
+        Ok(a) => a,
         Err(e) => {
             let detail = format!("not a {SCHEMA} record: {e}");
+            return Some(vec![check("approval", false, detail)]);
+        }
+    };
+    let layout = match approval.schema.as_str() {
+        SCHEMA => Layout::List,
+        SCHEMA_V1 => Layout::Single,
+        other => {
+            let detail =
+                format!("unknown schema `{other}` (this forge reads {SCHEMA} and {SCHEMA_V1})");
             return Some(vec![check("approval", false, detail)]);
         }
     };
@@ -143,10 +159,11 @@ pub fn check(run_dir: &Path, pack_sha256: &str, key: Option<&EvidenceKey>) -> Op
             approval.at
         ),
     )];
+    let names_this_pack = approval.pack_sha256 == pack_sha256;
     checks.push(check(
         "approval pack",
-        approval.pack_sha256 == pack_sha256,
-        if approval.pack_sha256 == pack_sha256 {
+        names_this_pack,
+        if names_this_pack {
             "names this pack".to_string()
         } else {
             format!(
@@ -155,51 +172,16 @@ pub fn check(run_dir: &Path, pack_sha256: &str, key: Option<&EvidenceKey>) -> Op
             )
         },
     ));
-    let (ok, detail) = signature_holds(&value, key);
-    checks.push(check("approval signature", ok, detail));
+    let names = SealNames {
+        what: "approval",
+        hash: "approval hash",
+        signature: "approval signature",
+    };
+    match check_seal(&value, layout, trust, &names) {
+        Ok(sealed) => checks.extend(sealed),
+        Err(unsigned) => checks.push(unsigned),
+    }
     Some(checks)
-}
-
-fn signature_holds(value: &Value, key: Option<&EvidenceKey>) -> (bool, String) {
-    let field = |name: &str| {
-        value
-            .get("integrity")
-            .and_then(|i| i.get(name))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let Ok(bytes) = canonical::signed_bytes(value) else {
-        return (false, "cannot canonicalize the approval".into());
-    };
-    if field("sha256") != canonical::sha256_hex(&bytes) {
-        return (false, "altered: hash mismatch".into());
-    }
-    if field("algorithm") != ALGORITHM {
-        return (
-            false,
-            format!("unsupported algorithm `{}`", field("algorithm")),
-        );
-    }
-    let Some(key) = key else {
-        return (false, "no evidence key to check it with".into());
-    };
-    let Ok(sig) = hex::decode(field("signature")) else {
-        return (false, "the signature is not hex".into());
-    };
-    let mut mac = canonical::mac(key.bytes());
-    mac.update(&bytes);
-    match (
-        mac.verify_slice(&sig).is_ok(),
-        field("key_id") == key.key_id(),
-    ) {
-        (true, true) => (true, format!("valid, signed with {}", key.key_id())),
-        (false, false) => (
-            false,
-            format!("signed with another key (key_id {})", field("key_id")),
-        ),
-        _ => (false, "altered: the signature does not match".into()),
-    }
 }
 
 /// The approval as a Markdown section, appended to the pack's Markdown by `evidence show`.
@@ -227,6 +209,8 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::sign::Ed25519Key;
+    use crate::evidence::{EvidenceKey, Signers};
 
     fn approval() -> Approval {
         Approval {
@@ -241,41 +225,163 @@ mod tests {
         }
     }
 
+    fn hmac(bytes: &[u8]) -> EvidenceKey {
+        EvidenceKey::from_bytes(bytes.to_vec()).unwrap()
+    }
+
+    fn trust(
+        key: Option<EvidenceKey>,
+        public: Vec<crate::evidence::sign::Ed25519PublicKey>,
+    ) -> Trust {
+        Trust { hmac: key, public }
+    }
+
+    fn failed(checks: &[Check]) -> Vec<String> {
+        checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}: {}", c.name, c.detail))
+            .collect()
+    }
+
     #[test]
     fn written_approval_verifies_and_tampering_is_caught() {
         let dir = tempfile::tempdir().unwrap();
-        let key = EvidenceKey::from_bytes(b"k".to_vec()).unwrap();
-        write(dir.path(), &approval(), &key).unwrap();
-        let checks = check(dir.path(), &"ab".repeat(32), Some(&key)).unwrap();
+        write(dir.path(), &approval(), &hmac(b"k")).unwrap();
+        let checks = check(
+            dir.path(),
+            &"ab".repeat(32),
+            &trust(Some(hmac(b"k")), vec![]),
+        )
+        .unwrap();
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
 
-        let other = check(dir.path(), &"cd".repeat(32), Some(&key)).unwrap();
+        let other = check(
+            dir.path(),
+            &"cd".repeat(32),
+            &trust(Some(hmac(b"k")), vec![]),
+        )
+        .unwrap();
         assert!(other.iter().any(|c| c.name == "approval pack" && !c.ok));
 
-        let wrong = EvidenceKey::from_bytes(b"other".to_vec()).unwrap();
-        let checks = check(dir.path(), &"ab".repeat(32), Some(&wrong)).unwrap();
-        assert!(checks.iter().any(|c| c.detail.contains("another key")));
+        let checks = check(
+            dir.path(),
+            &"ab".repeat(32),
+            &trust(Some(hmac(b"other")), vec![]),
+        )
+        .unwrap();
+        assert!(
+            failed(&checks)
+                .iter()
+                .any(|c| c.contains("another HMAC key")),
+            "{checks:?}"
+        );
 
         let path = dir.path().join(FILE_NAME);
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace("dev@example.com", "boss@example.com")).unwrap();
-        let checks = check(dir.path(), &"ab".repeat(32), Some(&key)).unwrap();
+        let checks = check(
+            dir.path(),
+            &"ab".repeat(32),
+            &trust(Some(hmac(b"k")), vec![]),
+        )
+        .unwrap();
+        let failed = failed(&checks);
         assert!(
-            checks.iter().any(|c| c.detail.contains("altered")),
-            "{checks:?}"
+            failed
+                .iter()
+                .any(|c| c.starts_with("approval hash: altered")),
+            "{failed:?}"
         );
+        assert!(
+            failed
+                .iter()
+                .any(|c| c.starts_with("approval signature: altered")),
+            "{failed:?}"
+        );
+    }
+
+    /// With a signing key the approval carries the pack's two signatures, and the ed25519 one
+    /// is trusted only when pinned, exactly as a pack's.
+    #[test]
+    fn ed25519_is_checked_and_pinned_like_a_pack_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let ed = Ed25519Key::generate();
+        let signers = Signers::new(hmac(b"k"), Some(ed.clone()));
+        let written = write(dir.path(), &approval(), &signers).unwrap();
+        let algorithms: Vec<&str> = written
+            .integrity
+            .as_ref()
+            .unwrap()
+            .signatures
+            .iter()
+            .map(|s| s.algorithm.as_str())
+            .collect();
+        assert_eq!(algorithms, ["hmac-sha256", "ed25519"]);
+        assert_eq!(read(dir.path()).unwrap().unwrap(), written);
+
+        let sha = "ab".repeat(32);
+        let pinned = check(dir.path(), &sha, &trust(None, vec![ed.public()])).unwrap();
+        assert!(pinned.iter().all(|c| c.ok), "{pinned:?}");
+        assert!(
+            pinned
+                .iter()
+                .any(|c| c.detail.contains("pinned by --public-key"))
+        );
+
+        let unpinned = check(dir.path(), &sha, &trust(None, vec![])).unwrap();
+        assert!(
+            failed(&unpinned).iter().any(|c| c.contains("unpinned")),
+            "{unpinned:?}"
+        );
+        let stranger = Ed25519Key::generate().public();
+        let wrong = check(dir.path(), &sha, &trust(None, vec![stranger])).unwrap();
+        assert!(!wrong.iter().all(|c| c.ok), "{wrong:?}");
+    }
+
+    /// An approval written before the signatures list (one HMAC beside the hash) still checks.
+    #[test]
+    fn a_v1_approval_still_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v1 = serde_json::to_value(Approval {
+            schema: SCHEMA_V1.into(),
+            ..approval()
+        })
+        .unwrap();
+        let integrity = crate::evidence::sign::integrity(&v1, &hmac(b"k")).unwrap();
+        let [sig] = &integrity.signatures[..] else {
+            panic!("one signature")
+        };
+        v1["integrity"] = serde_json::json!({
+            "canonicalization": integrity.canonicalization,
+            "sha256": integrity.sha256,
+            "algorithm": sig.algorithm,
+            "key_id": sig.key_id,
+            "signature": sig.signature,
+        });
+        std::fs::write(dir.path().join(FILE_NAME), v1.to_string()).unwrap();
+        let checks = check(
+            dir.path(),
+            &"ab".repeat(32),
+            &trust(Some(hmac(b"k")), vec![]),
+        )
+        .unwrap();
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     }
 
     #[test]
     fn a_decision_is_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
-        let key = EvidenceKey::from_bytes(b"k".to_vec()).unwrap();
-        write(dir.path(), &approval(), &key).unwrap();
+        write(dir.path(), &approval(), &hmac(b"k")).unwrap();
         let mut second = approval();
         second.decision = Decision::Rejected;
-        assert!(write(dir.path(), &second, &key).is_err());
+        assert!(matches!(
+            write(dir.path(), &second, &hmac(b"k")),
+            Err(EvidenceError::Exists(_))
+        ));
         let kept = read(dir.path()).unwrap().unwrap();
         assert_eq!(kept.decision, Decision::Approved);
-        assert!(check(tempfile::tempdir().unwrap().path(), "x", None).is_none());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(check(empty.path(), "x", &Trust::default()).is_none());
     }
 }

@@ -11,8 +11,6 @@ pub type HmacSha256 = Hmac<Sha256>;
 
 /// The name written into `integrity.canonicalization`.
 pub const CANONICALIZATION: &str = "JCS (RFC 8785)";
-/// The name written into `integrity.algorithm`.
-pub const ALGORITHM: &str = "hmac-sha256";
 
 /// RFC 8785 canonical JSON of any value.
 pub fn canonical(value: &Value) -> Result<Vec<u8>, serde_json::Error> {

@@ -159,7 +159,7 @@ pub struct PackLink {
 /// How the pack is sealed: one hash, any number of signatures over the same canonical bytes.
 /// A v1 pack's single HMAC signature (`algorithm`, `key_id`, `signature` beside the hash) reads
 /// as a one-entry list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(from = "IntegrityOnDisk")]
 pub struct Integrity {
     /// Always "JCS (RFC 8785)".
@@ -170,7 +170,7 @@ pub struct Integrity {
 }
 
 /// One signature of the canonical bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Signature {
     /// "hmac-sha256" | "ed25519"
     pub algorithm: String,

@@ -61,6 +61,12 @@ impl VerifyReport {
         });
         self.valid = self.checks.iter().all(|c| c.ok);
     }
+
+    /// Add checks made elsewhere (an approval's, a sealed record's).
+    pub fn extend(&mut self, checks: impl IntoIterator<Item = Check>) {
+        self.checks.extend(checks);
+        self.valid = self.checks.iter().all(|c| c.ok);
+    }
 }
 
 /// Check a pack's bytes against the keys in `trust`; `artifacts` is a folder whose files must
@@ -78,61 +84,23 @@ pub fn verify(bytes: &[u8], trust: &Trust, artifacts: Option<&Path>) -> VerifyRe
     report.push(CHECK_PARSE, true, "JSON document");
 
     let (schema, pack) = check_schema(&value, &mut report);
-    let Some(integrity) = value.get("integrity").and_then(Value::as_object) else {
-        report.push(
-            CHECK_HASH,
-            false,
-            "no `integrity` block: the pack is not signed",
-        );
-        return report;
+    let layout = if schema == Some(SCHEMA_V1) {
+        Layout::Single
+    } else {
+        Layout::List
     };
-    // The integrity block is not itself signed: each of its fields must say what this verifier
-    // does, or a changed field would pass unnoticed (found by tests/fuzz.rs).
-    if text(integrity, "canonicalization") != canonical::CANONICALIZATION {
-        report.push(
-            CHECK_HASH,
-            false,
-            format!(
-                "unsupported canonicalization `{}` (expected `{}`)",
-                text(integrity, "canonicalization"),
-                canonical::CANONICALIZATION
-            ),
-        );
-        return report;
-    }
-
-    let content = match canonical::signed_bytes(&value) {
-        Ok(b) => b,
-        Err(e) => {
-            let detail = format!("cannot canonicalize the pack: {e}");
-            report.push(CHECK_HASH, false, detail);
+    let names = SealNames {
+        what: "pack",
+        hash: CHECK_HASH,
+        signature: CHECK_SIGNATURE,
+    };
+    match check_seal(&value, layout, trust, &names) {
+        Ok(checks) => report.extend(checks),
+        Err(unsigned) => {
+            report.extend([unsigned]);
             return report;
         }
-    };
-    let claimed = text(integrity, "sha256");
-    let actual_hash = canonical::sha256_hex(&content);
-    let hash_ok = claimed == actual_hash;
-    if hash_ok {
-        report.push(CHECK_HASH, true, format!("sha256 {actual_hash}"));
-    } else {
-        let detail = format!(
-            "altered: hash mismatch (integrity says {}, the content hashes to {actual_hash})",
-            short(claimed)
-        );
-        report.push(CHECK_HASH, false, detail);
     }
-
-    let entries: Vec<&Map<String, Value>> = if schema == Some(SCHEMA_V1) {
-        vec![integrity]
-    } else {
-        integrity
-            .get("signatures")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_object).collect())
-            .unwrap_or_default()
-    };
-    let (ok, detail) = check_signatures(&entries, trust, &content, hash_ok);
-    report.push(CHECK_SIGNATURE, ok, detail);
 
     if let (Some(dir), Some(pack)) = (artifacts, pack.as_ref()) {
         super::artifacts::check_all(dir, &pack.raw_evidence.artifacts, &mut |name, outcome| {
@@ -141,6 +109,85 @@ pub fn verify(bytes: &[u8], trust: &Trust, artifacts: Option<&Path>) -> VerifyRe
         });
     }
     report
+}
+
+/// Where a sealed record keeps its signatures: v1 records carry one HMAC signature beside the
+/// hash, later ones a `signatures` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    Single,
+    List,
+}
+
+/// What the hash and signature checks of a sealed record are called, and the record in words.
+pub(super) struct SealNames {
+    pub what: &'static str,
+    pub hash: &'static str,
+    pub signature: &'static str,
+}
+
+/// The hash check and the signature check of any sealed record (a pack, an approval) against
+/// the keys in `trust`; the one failed check when it cannot be hashed at all.
+pub(super) fn check_seal(
+    value: &Value,
+    layout: Layout,
+    trust: &Trust,
+    names: &SealNames,
+) -> Result<[Check; 2], Check> {
+    let what = names.what;
+    let check = |name: &str, ok: bool, detail: String| Check {
+        name: name.to_string(),
+        ok,
+        detail,
+    };
+    let Some(integrity) = value.get("integrity").and_then(Value::as_object) else {
+        let detail = format!("no `integrity` block: the {what} is not signed");
+        return Err(check(names.hash, false, detail));
+    };
+    // The integrity block is not itself signed: each of its fields must say what this verifier
+    // does, or a changed field would pass unnoticed (found by tests/fuzz.rs).
+    if text(integrity, "canonicalization") != canonical::CANONICALIZATION {
+        let detail = format!(
+            "unsupported canonicalization `{}` (expected `{}`)",
+            text(integrity, "canonicalization"),
+            canonical::CANONICALIZATION
+        );
+        return Err(check(names.hash, false, detail));
+    }
+    let content = match canonical::signed_bytes(value) {
+        Ok(b) => b,
+        Err(e) => {
+            let detail = format!("cannot canonicalize the {what}: {e}");
+            return Err(check(names.hash, false, detail));
+        }
+    };
+    let claimed = text(integrity, "sha256");
+    let actual_hash = canonical::sha256_hex(&content);
+    let hash_ok = claimed == actual_hash;
+    let hash = if hash_ok {
+        check(names.hash, true, format!("sha256 {actual_hash}"))
+    } else {
+        let detail = format!(
+            "altered: hash mismatch (integrity says {}, the content hashes to {actual_hash})",
+            short(claimed)
+        );
+        check(names.hash, false, detail)
+    };
+    let entries: Vec<&Map<String, Value>> = match layout {
+        Layout::Single => vec![integrity],
+        Layout::List => integrity
+            .get("signatures")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default(),
+    };
+    let signed = Signed {
+        content: &content,
+        hash_ok,
+        what,
+    };
+    let (ok, detail) = check_signatures(&entries, trust, &signed);
+    Ok([hash, check(names.signature, ok, detail)])
 }
 
 fn text<'a>(map: &'a Map<String, Value>, name: &str) -> &'a str {
@@ -185,6 +232,14 @@ fn check_schema(
     }
 }
 
+/// The bytes the signatures are over, whether they still hash to what the record claims, and
+/// the record in words.
+struct Signed<'a> {
+    content: &'a [u8],
+    hash_ok: bool,
+    what: &'a str,
+}
+
 /// What became of the signature entries: valid only when one verifies with a trusted key and
 /// none is shown to be altered.
 #[derive(Default)]
@@ -195,14 +250,9 @@ struct Findings {
     unchecked: Vec<String>,
 }
 
-fn check_signatures(
-    entries: &[&Map<String, Value>],
-    trust: &Trust,
-    content: &[u8],
-    hash_ok: bool,
-) -> (bool, String) {
+fn check_signatures(entries: &[&Map<String, Value>], trust: &Trust, s: &Signed) -> (bool, String) {
     if entries.is_empty() {
-        return (false, "the pack carries no signature".to_string());
+        return (false, format!("the {} carries no signature", s.what));
     }
     let mut f = Findings::default();
     for entry in entries {
@@ -214,8 +264,8 @@ fn check_signatures(
             continue;
         };
         match algorithm {
-            HMAC_SHA256 => check_hmac(&mut f, trust.hmac.as_ref(), key_id, content, &raw, hash_ok),
-            ED25519 => check_ed25519(&mut f, trust, entry, key_id, content, &raw, hash_ok),
+            HMAC_SHA256 => check_hmac(&mut f, trust.hmac.as_ref(), key_id, &raw, s),
+            ED25519 => check_ed25519(&mut f, trust, entry, key_id, &raw, s),
             other => f.unchecked.push(format!(
                 "{key_id}: unsupported algorithm `{other}` (expected `{HMAC_SHA256}` or `{ED25519}`)"
             )),
@@ -245,14 +295,7 @@ fn check_signatures(
     (ok, parts.join("; "))
 }
 
-fn check_hmac(
-    f: &mut Findings,
-    key: Option<&EvidenceKey>,
-    key_id: &str,
-    content: &[u8],
-    raw: &[u8],
-    hash_ok: bool,
-) {
+fn check_hmac(f: &mut Findings, key: Option<&EvidenceKey>, key_id: &str, raw: &[u8], s: &Signed) {
     let Some(key) = key else {
         let path = super::key::default_path()
             .map_or_else(|_| "the key file".to_string(), |p| p.display().to_string());
@@ -263,15 +306,16 @@ fn check_hmac(
         return;
     };
     let mine = Verifier::key_id(key);
-    match (key.verify(content, raw), key_id == mine) {
+    match (key.verify(s.content, raw), key_id == mine) {
         (true, true) => f.trusted.push(format!("{mine} (your evidence key)")),
         (true, false) => f.altered.push(format!(
-            "key_id says {key_id} but the pack was signed with {mine}"
+            "key_id says {key_id} but the {} was signed with {mine}",
+            s.what
         )),
         (false, false) => f.unchecked.push(format!(
             "signed with another HMAC key (key_id {key_id}, yours is {mine})"
         )),
-        (false, true) if !hash_ok => f
+        (false, true) if !s.hash_ok => f
             .altered
             .push("hash mismatch, the content changed after signing".to_string()),
         (false, true) => f
@@ -285,17 +329,16 @@ fn check_ed25519(
     trust: &Trust,
     entry: &Map<String, Value>,
     key_id: &str,
-    content: &[u8],
     raw: &[u8],
-    hash_ok: bool,
+    s: &Signed,
 ) {
-    if let Some(pinned) = trust.public.iter().find(|k| k.verify(content, raw)) {
+    if let Some(pinned) = trust.public.iter().find(|k| k.verify(s.content, raw)) {
         f.trusted
             .push(format!("{} (pinned by --public-key)", pinned.key_id()));
         return;
     }
     if trust.public.iter().any(|k| k.key_id() == key_id) {
-        let why = if hash_ok {
+        let why = if s.hash_ok {
             "does not match the content"
         } else {
             "does not match: hash mismatch, the content changed after signing"
@@ -308,9 +351,10 @@ fn check_ed25519(
         .and_then(Value::as_str)
         .and_then(Ed25519PublicKey::from_base64);
     match embedded {
-        Some(k) if trust.public.is_empty() && k.verify(content, raw) && k.key_id() == key_id => {
+        Some(k) if trust.public.is_empty() && k.verify(s.content, raw) && k.key_id() == key_id => {
             f.unpinned.push(format!(
-                "{key_id} verifies only with the public key embedded in the pack"
+                "{key_id} verifies only with the public key embedded in the {}",
+                s.what
             ))
         }
         _ if trust.public.is_empty() => f.unchecked.push(format!(

@@ -59,6 +59,9 @@ pub struct ErrorDetail {
     /// 1-based column in the contract (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// The files that changed in the root since the run started (409 `conflict` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<String>>,
 }
 
 /// An error answer: a status, a code, a message, and for 429 how long to wait.
@@ -69,6 +72,7 @@ pub struct ApiError {
     pub message: String,
     pub retry_after_s: Option<u64>,
     pub at: Option<(usize, usize)>,
+    pub paths: Option<Vec<String>>,
 }
 
 impl ApiError {
@@ -79,6 +83,7 @@ impl ApiError {
             message: message.into(),
             retry_after_s: None,
             at: None,
+            paths: None,
         }
     }
 
@@ -117,6 +122,40 @@ impl From<crate::history::HistoryError> for ApiError {
     }
 }
 
+/// A decision the run cannot take is the caller's problem (404, 409, 422); the rest is the
+/// server's (500).
+impl From<crate::approval::ApprovalError> for ApiError {
+    fn from(e: crate::approval::ApprovalError) -> Self {
+        use crate::approval::ApprovalError as E;
+        let conflict = |code, message| ApiError::new(StatusCode::CONFLICT, code, message);
+        let unprocessable =
+            |code, message| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+        match e {
+            E::NotARunId(id) => ApiError::not_found(format!("no run with id `{id}`")),
+            // The server's own paths stay out of the answer.
+            E::NotFinished { run_id, .. } => conflict(
+                "not_finished",
+                format!("run `{run_id}` has not finished: it has no evidence pack yet"),
+            ),
+            E::AlreadyDecided { .. } => conflict("already_decided", e.to_string()),
+            E::AlreadyApplied { .. } => conflict("already_applied", e.to_string()),
+            E::Conflict { ref paths, .. } => ApiError {
+                paths: Some(paths.iter().map(|p| p.to_string()).collect()),
+                ..conflict("conflict", e.to_string())
+            },
+            E::NotConverged { .. } => unprocessable("not_converged", e.to_string()),
+            E::Untrusted { run_id, .. } | E::Unusable { run_id, .. } => unprocessable(
+                "untrusted_run",
+                format!(
+                    "run `{run_id}`: its evidence pack, artifacts or record no longer verify; it cannot be applied safely"
+                ),
+            ),
+            E::History(h) => h.into(),
+            E::Read { .. } | E::Evidence(_) | E::Workspace(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
@@ -125,6 +164,7 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 line: self.at.map(|a| a.0),
                 column: self.at.map(|a| a.1),
+                paths: self.paths,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -2,6 +2,7 @@
 //! HTTP API, as one more consumer of the engine's event stream.
 
 mod api;
+mod approval_route;
 mod auth;
 mod body;
 mod converge_routes;

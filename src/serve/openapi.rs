@@ -2,7 +2,7 @@
 
 use super::api::{ConvergeBody, ConvergeConfig, ConvergeStatus, LlmChoice, Progress, RunResult};
 use super::error::{ErrorBody, ErrorDetail};
-use super::{converge_routes, events_ws, read_routes};
+use super::{approval_route, converge_routes, events_ws, read_routes};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         read_routes::list_runs,
         read_routes::show_run,
         read_routes::evidence,
+        approval_route::decide,
         read_routes::metrics,
         read_routes::openapi,
     ),
@@ -32,6 +33,13 @@ use utoipa::{Modify, OpenApi};
         ErrorDetail,
         read_routes::Health,
         read_routes::PackFormat,
+        approval_route::ApprovalBody,
+        approval_route::Verdict,
+        crate::approval::Decided,
+        crate::evidence::approval::Approval,
+        crate::evidence::approval::Decision,
+        crate::evidence::Integrity,
+        crate::evidence::Signature,
         crate::history::RunSummary,
         crate::history::RunStatus
     )),

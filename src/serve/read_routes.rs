@@ -32,8 +32,8 @@ pub struct ListQuery {
     pub status: Option<String>,
 }
 
-/// Run the blocking history read `f` off the async workers.
-async fn blocking<T: Send + 'static>(
+/// Run the blocking history read (or decision) `f` off the async workers.
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

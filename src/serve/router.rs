@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::{converge_routes, events_ws, middleware, read_routes};
+use super::{approval_route, converge_routes, events_ws, middleware, read_routes};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -26,6 +26,7 @@ pub fn build(state: Arc<AppState>) -> Router {
         .route("/api/v1/runs", get(read_routes::list_runs))
         .route("/api/v1/runs/{id}", get(read_routes::show_run))
         .route("/api/v1/runs/{id}/evidence", get(read_routes::evidence))
+        .route("/api/v1/runs/{id}/approval", post(approval_route::decide))
         .fallback(|| async { ApiError::not_found("no such route (see /api/v1/openapi.json)") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

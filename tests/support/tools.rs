@@ -1,4 +1,5 @@
-//! External checkers the tests run forge's output through (promtool, openapi-spec-validator).
+//! External checkers the tests run forge's output through (promtool, openapi-spec-validator,
+//! Python's `cryptography` and `rfc8785` through tests/verify_pack.py).
 //! Missing one fails the test under CI=true and skips it, saying why, elsewhere.
 
 use std::io::Write;
@@ -51,4 +52,38 @@ pub fn promtool_check(text: &str) {
     if available("promtool", "apt-get install prometheus") {
         check_with("promtool", &["check", "metrics"], text.as_bytes());
     }
+}
+
+/// python3 with the PyPI packages `cryptography` and `rfc8785` (tests/verify_pack.py); false
+/// after saying why, and a failure under CI=true.
+pub fn python_crypto() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import cryptography, rfc8785"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        let why = "python3 with the PyPI packages cryptography and rfc8785 is missing (pip install cryptography rfc8785)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{why}; CI must have them (see .ci/run)");
+        }
+        eprintln!("skipped: {why}");
+    }
+    ok
+}
+
+/// Run tests/verify_pack.py with `args`, check that it exits `code`, and return what it said.
+pub fn verify_pack_py(args: &[&str], code: i32) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/verify_pack.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("run python3");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(code), "{text}");
+    text
 }

@@ -100,18 +100,28 @@ pub fn sign(pack: &mut EvidencePack, signers: &impl SignerSet) -> Result<(), Evi
             "the pack does not survive JSON (a NaN or infinite number?): {e}"
         ))
     })?;
-    let bytes = canonical::signed_bytes(&value).map_err(EvidenceError::Serialize)?;
+    pack.integrity = Some(integrity(&value, signers)?);
+    Ok(())
+}
+
+/// The integrity block of any signed record (a pack, an approval): the canonical JSON
+/// (RFC 8785) of `record` without its `integrity`, that JSON's sha256, and every signer's
+/// signature over the same bytes.
+pub fn integrity(
+    record: &serde_json::Value,
+    signers: &impl SignerSet,
+) -> Result<Integrity, EvidenceError> {
+    let bytes = canonical::signed_bytes(record).map_err(EvidenceError::Serialize)?;
     let signatures = signers
         .signers()
         .into_iter()
         .map(|s| signature_entry(s, &bytes))
         .collect::<Result<Vec<_>, _>>()?;
-    pack.integrity = Some(Integrity {
+    Ok(Integrity {
         canonicalization: CANONICALIZATION.to_string(),
         sha256: canonical::sha256_hex(&bytes),
         signatures,
-    });
-    Ok(())
+    })
 }
 
 /// Sign `pack` as the next link of its root's evidence chain and write it into `run_dir`: in
