@@ -3,9 +3,11 @@
 //! - `GET /api/v1/runs` (20 newest of 100 runs): requests per second and latency percentiles,
 //!   8 clients on keep-alive connections;
 //! - 100 runs replayed from a one-answer cassette, submitted at once with `--max-concurrent 4`:
-//!   `POST` latency, total time, and forge's overhead per queued run: the time the 4 slots
-//!   were not running a run, `(4 × wall − Σ run durations) / 100`, run durations taken from the
-//!   engine's own `run_finished` events;
+//!   `POST` latency, total time, and the time the 4 slots were not running a run,
+//!   `(4 × wall − Σ run durations) / 100`, run durations taken from the runs' packs;
+//! - the same 100 runs with `--max-concurrent 1`, where runs do not compete for the cores:
+//!   `(wall − Σ run durations) / 100` is forge's own time per queued run (starting the run,
+//!   sealing its pack, handing the slot on), and the server's CPU time per run;
 //! - the server's RSS after 1, 50 and 100 of those runs.
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
@@ -51,34 +53,7 @@ fn main() {
     .expect("utf-8")
     .trim()
     .to_string();
-    let mut server = forge_cmd(forge, r, home.path())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-concurrent",
-            "4",
-            "--root",
-            ".",
-        ])
-        .arg("--state")
-        .arg(&state)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("forge serve");
-    let stderr = server.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
-            }
-        }
-    });
-    let base = format!(
-        "http://{}",
-        rx.recv_timeout(Duration::from_secs(30)).expect("address")
-    );
+    let (mut server, base) = serve(forge, r, home.path(), &state, SLOTS);
     let pid = server.id();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
@@ -97,19 +72,18 @@ fn main() {
             ids.push(id);
             post_ms.push(ms);
         }
-        let half = wait_all(&client, &base, &token, &ids[..RUNS / 2]).await;
+        wait_all(&client, &base, &token, &ids[..RUNS / 2]).await;
         let rss_50 = rss_kib(pid);
-        let _ = half;
-        let durations = wait_all(&client, &base, &token, &ids).await;
+        wait_all(&client, &base, &token, &ids).await;
         let wall = start.elapsed().as_secs_f64() * 1000.0;
         let rss_100 = rss_kib(pid);
-        let busy: f64 = durations.iter().sum();
+        let busy: f64 = durations(&client, &base, &token, &ids).await.iter().sum();
         let overhead = ((SLOTS as f64) * wall - busy) / RUNS as f64;
         post_ms.sort_by(f64::total_cmp);
         println!(
             "submit {RUNS} replayed runs, --max-concurrent {SLOTS}: all done in {wall:.0} ms; \
              POST p50 {:.2} ms, p99 {:.2} ms; mean run {:.1} ms; \
-             forge overhead per queued run {overhead:.2} ms",
+             slot time per run outside the run {overhead:.2} ms (4 slots share the cores)",
             pct(&post_ms, 0.50),
             pct(&post_ms, 0.99),
             busy / RUNS as f64
@@ -157,6 +131,83 @@ fn main() {
     });
     let _ = Command::new("kill").arg(pid.to_string()).status();
     let _ = server.wait();
+
+    // One slot: runs never compete with each other for the two cores, so what a slot spends
+    // outside its run is forge's start, seal and hand-off, not waiting for a CPU.
+    let (mut server, base) = serve(forge, r, home.path(), &state, 1);
+    let pid = server.id();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let body = json!({"contract": "c.yaml", "replay": "cassette.jsonl"});
+        let cpu_before = cpu_ms(pid);
+        let start = Instant::now();
+        let mut ids = Vec::new();
+        for _ in 0..RUNS {
+            ids.push(submit(&client, &base, &token, &body).await.0);
+        }
+        wait_all(&client, &base, &token, &ids).await;
+        let wall = start.elapsed().as_secs_f64() * 1000.0;
+        let cpu = cpu_ms(pid) - cpu_before;
+        let busy: f64 = durations(&client, &base, &token, &ids).await.iter().sum();
+        println!(
+            "submit {RUNS} replayed runs, --max-concurrent 1: all done in {wall:.0} ms; mean run \
+             {:.1} ms; slot time per run outside the run {:.2} ms; server CPU per run \
+             {:.2} ms (validators and sandbox helpers not included)",
+            busy / RUNS as f64,
+            (wall - busy) / RUNS as f64,
+            cpu / RUNS as f64
+        );
+    });
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+    let _ = server.wait();
+}
+
+/// Start `forge serve --max-concurrent SLOTS` on a loopback port; the child and its base URL.
+fn serve(
+    forge: &str,
+    root: &Path,
+    home: &Path,
+    state: &Path,
+    slots: usize,
+) -> (std::process::Child, String) {
+    let mut server = forge_cmd(forge, root, home)
+        .args(["serve", "--listen", "127.0.0.1:0", "--max-concurrent"])
+        .arg(slots.to_string())
+        .args(["--root", "."])
+        .arg("--state")
+        .arg(state)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("forge serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let base = format!(
+        "http://{}",
+        rx.recv_timeout(Duration::from_secs(30)).expect("address")
+    );
+    (server, base)
+}
+
+/// CPU time the process itself has used (user + system), in ms.
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    // SAFETY: sysconf reads a constant of the running kernel.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    ticks * 1000.0 / hz
 }
 
 fn forge_cmd(forge: &str, root: &Path, home: &Path) -> Command {
@@ -187,9 +238,9 @@ async fn submit(client: &reqwest::Client, base: &str, token: &str, body: &Value)
     (v["convergenceId"].as_str().expect("id").to_string(), ms)
 }
 
-/// Wait for every run; returns each run's own duration (ms) from its run_finished event.
-async fn wait_all(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) -> Vec<f64> {
-    let mut out = Vec::new();
+/// Wait until every run has finished, polling gently so that the polls do not take the CPU
+/// the runs are measured on.
+async fn wait_all(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) {
     for id in ids {
         loop {
             let v: Value = client
@@ -205,8 +256,15 @@ async fn wait_all(client: &reqwest::Client, base: &str, token: &str, ids: &[Stri
                 assert_eq!(v["status"], "CONVERGED", "{v}");
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+/// Each finished run's own duration (ms), from its pack.
+async fn durations(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for id in ids {
         let evidence = client
             .get(format!("{base}/api/v1/runs/{id}/evidence"))
             .bearer_auth(token)

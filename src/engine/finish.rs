@@ -9,7 +9,7 @@ use crate::edits::RelPath;
 use crate::evidence::{self, Synthesis};
 use crate::llm::{ChatRequest, format_cost};
 use crate::workspace::ApplyBack;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The files a run leaves, and what became of writing them back.
@@ -239,10 +239,16 @@ impl Run {
 /// Copy the final (or best) files under `dir` and describe them for the record.
 fn keep_artifacts(dir: &Path, files: &[(RelPath, Vec<u8>)]) -> Result<Vec<Artifact>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let targets: Vec<PathBuf> = files.iter().map(|(path, _)| path.under(dir)).collect();
+    let writes: Vec<(&Path, &[u8])> = targets
+        .iter()
+        .zip(files)
+        .map(|(target, (_, bytes))| (target.as_path(), bytes.as_slice()))
+        .collect();
+    crate::fsutil::write_atomic_all(&writes)
+        .map_err(|e| format!("cannot keep the artifacts under {}: {e}", dir.display()))?;
     let mut out = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        crate::fsutil::write_atomic(&path.under(dir), bytes, None)
-            .map_err(|e| format!("cannot keep artifact {path} under {}: {e}", dir.display()))?;
         out.push(Artifact {
             path: path.to_string(),
             sha256: crate::sha::sha256_hex(bytes),

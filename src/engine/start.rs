@@ -207,6 +207,17 @@ async fn seal(
     signers: Signers,
     root: PathBuf,
 ) -> RunOutcome {
+    // Opened before the history writer closes its own connection: the last connection to
+    // close checkpoints the WAL (two fsyncs), and once per run is enough.
+    let chain_root = root.clone();
+    let chain = blocking(move || History::open(&chain_root))
+        .await
+        .unwrap_or_else(|e| {
+            Err(crate::history::HistoryError::Db {
+                path: root.display().to_string(),
+                message: e,
+            })
+        });
     let closing = log.clone();
     let closed = blocking(move || closing.close()).await;
     if let Err(e) = closed.unwrap_or_else(Err) {
@@ -214,7 +225,6 @@ async fn seal(
     }
     let events = log.events();
     let run_id = outcome.run_id.clone();
-    let chain_root = root.clone();
     let written = blocking(move || -> Result<PathBuf, evidence::EvidenceError> {
         let bytes = std::fs::read(folder.events_path()).map_err(|e| {
             evidence::EvidenceError::Unreadable {
@@ -224,7 +234,7 @@ async fn seal(
         })?;
         let mut pack = evidence::build(&events, crate::sha::sha256_hex(&bytes))?;
         // Sealed into the root's evidence chain (metadata.previous) in one history transaction.
-        let history = History::open(&chain_root)?;
+        let history = chain?;
         Ok(evidence::seal(&mut pack, &signers, &history, folder.dir())?.json)
     })
     .await;

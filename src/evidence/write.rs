@@ -22,14 +22,15 @@ pub fn write_pack(run_dir: &Path, pack: &EvidencePack) -> Result<PackPaths, Evid
         json: run_dir.join(JSON_FILE),
         markdown: run_dir.join(MARKDOWN_FILE),
     };
-    let write = |path: &Path, bytes: &[u8]| {
-        crate::fsutil::write_atomic(path, bytes, None).map_err(|e| EvidenceError::Write {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-    };
-    write(&paths.json, &json)?;
-    write(&paths.markdown, render_markdown(pack).as_bytes())?;
+    let markdown = render_markdown(pack);
+    crate::fsutil::write_atomic_all(&[
+        (&paths.json, &json),
+        (&paths.markdown, markdown.as_bytes()),
+    ])
+    .map_err(|e| EvidenceError::Write {
+        path: run_dir.display().to_string(),
+        message: e.to_string(),
+    })?;
     Ok(paths)
 }
 

@@ -54,6 +54,10 @@ pub(crate) struct AppState {
     pub signers: crate::evidence::Signers,
     /// Cancelled on SIGTERM / Ctrl-C.
     pub shutdown: CancellationToken,
+    /// One open connection to each served root's history for the server's lifetime. SQLite
+    /// checkpoints and deletes the WAL when the last connection closes, and recreates it on
+    /// the next open (with a directory fsync): without this, every run paid for that twice.
+    pub _kept_histories: std::sync::Mutex<Vec<crate::history::History>>,
 }
 
 impl AppState {
@@ -94,6 +98,14 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         .map_err(|e| ServeError::EvidenceKey(e.to_string()))?;
     let gauges = gauges::ServerGauges::new().map_err(|e| ServeError::Metrics(e.to_string()))?;
     let shutdown = CancellationToken::new();
+    let kept = roots.clone();
+    let kept_histories = tokio::task::spawn_blocking(move || {
+        kept.iter()
+            .filter_map(|r| crate::history::History::open(r).ok())
+            .collect()
+    })
+    .await
+    .unwrap_or_default();
     let state = Arc::new(AppState {
         roots: paths::Roots::new(roots),
         store,
@@ -104,6 +116,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         gauges,
         signers,
         shutdown: shutdown.clone(),
+        _kept_histories: std::sync::Mutex::new(kept_histories),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
