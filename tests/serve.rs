@@ -543,6 +543,31 @@ async fn the_openapi_document_is_valid_3_1_and_names_the_routes() {
         "unknown fields are refused: {schema}"
     );
     assert!(doc["components"]["schemas"]["RunSummary"]["properties"]["run_id"].is_object());
+    // The run detail and the pack are typed, from the types the routes serialize
+    // (tests/serve_runs.rs validates real answers against them).
+    for (path, schema) in [
+        ("/api/v1/runs/{id}", "RunDetail"),
+        ("/api/v1/runs/{id}/evidence", "EvidencePack"),
+    ] {
+        assert_eq!(
+            doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        schemas["RunDetail"]["properties"]["iterations"]["items"]["$ref"],
+        "#/components/schemas/IterationRow"
+    );
+    assert_eq!(
+        schemas["EvidencePack"]["properties"]["raw_evidence"]["$ref"],
+        "#/components/schemas/RawEvidence"
+    );
+    assert_eq!(
+        schemas["IterationRow"]["properties"]["validators"]["items"]["$ref"],
+        "#/components/schemas/Validation"
+    );
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"

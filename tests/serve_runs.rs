@@ -192,6 +192,86 @@ async fn a_submitted_run_converges_streams_its_events_and_leaves_the_root_alone(
     assert_eq!(frames(&mut late).await, got);
 }
 
+/// The body of `GET path`, as text.
+async fn get_text(server: &Server, token: &str, path: &str) -> String {
+    let resp = reqwest::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_openapi_schemas_of_the_run_and_its_pack_describe_the_real_answers() {
+    if !support::tools::python_jsonschema() {
+        return;
+    }
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    // Two iterations: a refused edit and a failing validator, then the answer that converges.
+    llm.push_files(&[("src/a.txt", "not yet\n"), ("elsewhere.txt", "x\n")]);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("docs", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["result"]["iterations"], 2, "{done}");
+
+    let doc = p.file(
+        "answers/openapi.json",
+        &get_text(&server, &t, "/api/v1/openapi.json").await,
+    );
+    let detail = get_text(&server, &t, &format!("/api/v1/runs/{id}")).await;
+    let pack = get_text(&server, &t, &format!("/api/v1/runs/{id}/evidence")).await;
+    // The answers hold what the schemas must describe: both kinds of tool invocation, a
+    // refused edit, validations.
+    let v: Value = serde_json::from_str(&pack).unwrap();
+    let kinds: Vec<&str> = v["raw_evidence"]["tool_invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"model_call") && kinds.contains(&"process"),
+        "{kinds:?}"
+    );
+    assert!(
+        v["raw_evidence"]["iterations"][0]["edits"][1]["refused"].is_string(),
+        "{pack}"
+    );
+    let d: Value = serde_json::from_str(&detail).unwrap();
+    assert!(
+        d["iterations"][0]["validators"][0]["name"] == "done",
+        "{detail}"
+    );
+    let detail = p.file("answers/run.json", &detail);
+    let pack = p.file("answers/evidence.json", &pack);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi_body.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&doc)
+        .args(["RunDetail".as_ref(), detail.as_os_str()])
+        .args(["EvidencePack".as_ref(), pack.as_os_str()])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("RunDetail: ") && said.contains("EvidencePack: "),
+        "{said}"
+    );
+}
+
 #[tokio::test]
 async fn apply_true_writes_the_converged_files_back() {
     let p = project(DONE);
