@@ -120,7 +120,7 @@ async fn every_route_but_healthz_needs_a_bearer_and_the_log_never_shows_it() {
 #[test]
 fn tokens_are_listed_without_secrets_and_revoked_by_name() {
     let p = Project::new();
-    let state = p.join("state");
+    let state = p.serve_state();
     let state = state.to_str().unwrap();
     let secret = p.serve_token(
         "alice",
@@ -161,6 +161,7 @@ fn tokens_are_listed_without_secrets_and_revoked_by_name() {
     assert_eq!(list[0]["rate_per_minute"], 30);
     assert_eq!(list[0]["daily_tokens"], 5000);
     assert_eq!(list[0]["max_concurrent"], Value::Null);
+    assert_eq!(list[0]["used_today"], 0);
     assert_eq!(list[1]["name"], "bob");
     assert_eq!(list[1]["max_concurrent"], 2);
     let text = String::from_utf8(out).unwrap();
@@ -188,10 +189,10 @@ fn tokens_are_listed_without_secrets_and_revoked_by_name() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no token named `alice`"));
-    let db = std::fs::read(p.join("state/serve.db")).unwrap();
+    let db = std::fs::read(p.serve_state().join("serve.db")).unwrap();
     assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()));
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(p.join("state/serve.db"))
+    let mode = std::fs::metadata(p.serve_state().join("serve.db"))
         .unwrap()
         .permissions()
         .mode();
@@ -209,7 +210,7 @@ async fn a_revoked_token_is_refused_by_a_running_server() {
             .status(),
         StatusCode::OK
     );
-    let state = p.join("state");
+    let state = p.serve_state();
     p.forge(&[
         "serve",
         "token",
@@ -542,6 +543,31 @@ async fn the_openapi_document_is_valid_3_1_and_names_the_routes() {
         "unknown fields are refused: {schema}"
     );
     assert!(doc["components"]["schemas"]["RunSummary"]["properties"]["run_id"].is_object());
+    // The run detail and the pack are typed, from the types the routes serialize
+    // (tests/serve_runs.rs validates real answers against them).
+    for (path, schema) in [
+        ("/api/v1/runs/{id}", "RunDetail"),
+        ("/api/v1/runs/{id}/evidence", "EvidencePack"),
+    ] {
+        assert_eq!(
+            doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        schemas["RunDetail"]["properties"]["iterations"]["items"]["$ref"],
+        "#/components/schemas/IterationRow"
+    );
+    assert_eq!(
+        schemas["EvidencePack"]["properties"]["raw_evidence"]["$ref"],
+        "#/components/schemas/RawEvidence"
+    );
+    assert_eq!(
+        schemas["IterationRow"]["properties"]["validators"]["items"]["$ref"],
+        "#/components/schemas/Validation"
+    );
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
@@ -637,7 +663,7 @@ fn sigterm_stops_it_with_exit_0_and_bad_roots_or_ports_are_clear_errors() {
     let mut server = p.serve(&["--root", "."]);
     assert_eq!(server.stop_with(Signal::SIGINT).code(), Some(0));
 
-    let state = p.join("state");
+    let state = p.serve_state();
     let state = state.to_str().unwrap();
     p.forge(&[
         "serve",
@@ -662,4 +688,21 @@ fn sigterm_stops_it_with_exit_0_and_bad_roots_or_ports_are_clear_errors() {
     p.forge(&["serve", "--jwks", "x.json", "--root", "."])
         .assert()
         .code(2);
+    // Runs copy their root: a state folder inside one would reach every validator, and the
+    // copy would break the database's locks. Refused before it is created.
+    p.forge(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        "sub/state",
+        "--root",
+        ".",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains(
+        "--state sub/state is inside the served root",
+    ));
+    assert!(!p.join("sub").exists());
 }

@@ -33,7 +33,7 @@ fn project_with(iterations: u32, validator: &str) -> Project {
 }
 
 fn serve(p: &Project, llm: &FakeLlm) -> Server {
-    let state = p.join("state");
+    let state = p.serve_state();
     let args = [
         "serve",
         "--listen",

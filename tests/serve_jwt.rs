@@ -212,7 +212,7 @@ fn a_jwks_without_usable_keys_stops_it_from_starting() {
         r#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#,
     );
     p.file("broken.json", "{");
-    let state = p.join("state");
+    let state = p.serve_state();
     let state = state.to_str().unwrap();
     for (file, says) in [
         ("jwks.json", "no RSA or EC P-256 key"),

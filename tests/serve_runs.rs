@@ -35,7 +35,7 @@ const DONE: &str = "grep -q done src/a.txt";
 const SLOW: &str = "sleep 60; grep -q done src/a.txt";
 
 fn serve(p: &Project, llm: &FakeLlm, args: &[&str]) -> Server {
-    let state = p.join("state");
+    let state = p.serve_state();
     let mut all = vec![
         "serve",
         "--listen",
@@ -192,6 +192,86 @@ async fn a_submitted_run_converges_streams_its_events_and_leaves_the_root_alone(
     assert_eq!(frames(&mut late).await, got);
 }
 
+/// The body of `GET path`, as text.
+async fn get_text(server: &Server, token: &str, path: &str) -> String {
+    let resp = reqwest::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_openapi_schemas_of_the_run_and_its_pack_describe_the_real_answers() {
+    if !support::tools::python_jsonschema() {
+        return;
+    }
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    // Two iterations: a refused edit and a failing validator, then the answer that converges.
+    llm.push_files(&[("src/a.txt", "not yet\n"), ("elsewhere.txt", "x\n")]);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let t = p.serve_token("docs", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["result"]["iterations"], 2, "{done}");
+
+    let doc = p.file(
+        "answers/openapi.json",
+        &get_text(&server, &t, "/api/v1/openapi.json").await,
+    );
+    let detail = get_text(&server, &t, &format!("/api/v1/runs/{id}")).await;
+    let pack = get_text(&server, &t, &format!("/api/v1/runs/{id}/evidence")).await;
+    // The answers hold what the schemas must describe: both kinds of tool invocation, a
+    // refused edit, validations.
+    let v: Value = serde_json::from_str(&pack).unwrap();
+    let kinds: Vec<&str> = v["raw_evidence"]["tool_invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"model_call") && kinds.contains(&"process"),
+        "{kinds:?}"
+    );
+    assert!(
+        v["raw_evidence"]["iterations"][0]["edits"][1]["refused"].is_string(),
+        "{pack}"
+    );
+    let d: Value = serde_json::from_str(&detail).unwrap();
+    assert!(
+        d["iterations"][0]["validators"][0]["name"] == "done",
+        "{detail}"
+    );
+    let detail = p.file("answers/run.json", &detail);
+    let pack = p.file("answers/evidence.json", &pack);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi_body.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&doc)
+        .args(["RunDetail".as_ref(), detail.as_os_str()])
+        .args(["EvidencePack".as_ref(), pack.as_os_str()])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("RunDetail: ") && said.contains("EvidencePack: "),
+        "{said}"
+    );
+}
+
 #[tokio::test]
 async fn apply_true_writes_the_converged_files_back() {
     let p = project(DONE);
@@ -299,7 +379,7 @@ async fn runs_over_max_concurrent_wait_as_queued_and_cancel_ends_them_interrupte
 }
 
 #[tokio::test]
-async fn per_token_concurrency_and_daily_token_quotas_answer_429() {
+async fn a_per_token_concurrency_quota_answers_429() {
     let p = project(SLOW);
     let llm = FakeLlm::start(Provider::Openai);
     for _ in 0..4 {
@@ -329,44 +409,164 @@ async fn per_token_concurrency_and_daily_token_quotas_answer_429() {
     wait_until(&server, &one, first, finished).await;
     let (s, _) = post(&server, &one, json!({"contract": CONTRACT})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "a finished run frees the slot");
-    drop(server);
+}
 
-    // Daily tokens: one run spends 600; the next request is over a 100-token day.
-    let p = project(DONE);
-    let llm = FakeLlm::start(Provider::Openai);
-    llm.push(Reply::text("### FILE: src/a.txt\n```\ndone\n```\n").usage(500, 100));
-    let small = p.serve_token("small", &["--daily-tokens", "100"]);
-    let server = serve(&p, &llm, &[]);
-    let (s, run) = post(&server, &small, json!({"contract": CONTRACT})).await;
-    assert_eq!(s, StatusCode::ACCEPTED);
-    let done = wait_until(
-        &server,
-        &small,
-        run["convergenceId"].as_str().unwrap(),
-        finished,
-    )
-    .await;
-    assert_eq!(done["result"]["tokens"], 600, "{done}");
+/// A reply writing `text` to src/a.txt, for which the provider reports `input` + `output` tokens.
+fn answer(text: &str, input: u64, output: u64) -> Reply {
+    Reply::text(format!("### FILE: src/a.txt\n```\n{text}\n```\n")).usage(input, output)
+}
+
+/// `forge serve token list --json` entry of `name`: its quotas and what it used today.
+fn token_entry(p: &Project, name: &str) -> Value {
+    let state = p.serve_state();
+    let out = p
+        .forge(&[
+            "serve",
+            "token",
+            "list",
+            "--json",
+            "--state",
+            state.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no token {name} in {list}"))
+}
+
+/// A 429 for the daily quota: its retry-after (seconds) and message.
+async fn over_daily_quota(server: &Server, token: &str) -> (u64, String) {
     let resp = reqwest::Client::new()
         .post(server.url("/api/v1/converge"))
-        .bearer_auth(&small)
+        .bearer_auth(token)
         .json(&json!({"contract": CONTRACT}))
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=86_400).contains(&wait));
+    let status = resp.status();
+    let wait = resp
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
     let e: Value = resp.json().await.unwrap();
-    assert_eq!(e["error"]["code"], "daily_token_quota");
-    assert!(
-        e["error"]["message"].as_str().unwrap().contains("600"),
-        "{e}"
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{e}");
+    assert_eq!(e["error"]["code"], "daily_token_quota", "{e}");
+    (
+        wait.expect("retry-after"),
+        e["error"]["message"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_run_is_capped_at_the_daily_tokens_left_and_stops_on_its_budget() {
+    // The validator never passes: only the budget can stop the run before 10 iterations.
+    let p = project("grep -q never src/a.txt");
+    let llm = FakeLlm::start(Provider::Openai);
+    // The second call fits the estimate made before it (10 100 used + its prompt and the
+    // 100-token answer before it <= 20 000) but reports more than was left.
+    llm.push(answer("one", 10_000, 100));
+    llm.push(answer("two", 15_000, 500));
+    llm.push(answer("three", 10, 10));
+    let t = p.serve_token("small", &["--daily-tokens", "20000"]);
+    let server = serve(&p, &llm, &[]);
+    let (s, run) = post(
+        &server,
+        &t,
+        json!({"contract": CONTRACT, "config": {"maxIterations": 10}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    server.wait_for_line(|l| {
+        l.contains(&format!("run {id} accepted for token=small"))
+            && l.contains("token budget 50000 capped at 20000")
+    });
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "BUDGET_EXHAUSTED", "{done}");
+    let reason = done["result"]["reason"].as_str().unwrap();
+    assert!(reason.contains("token budget of 20000"), "{reason}");
+    assert_eq!(done["result"]["tokens"], 25_600, "{done}");
+    assert_eq!(
+        llm.requests().len(),
+        2,
+        "no call after the budget was crossed"
     );
+    // Recorded as the calls answered: the day's usage is the run's two calls.
+    let used = token_entry(&p, "small")["used_today"].as_u64().unwrap();
+    assert_eq!(used, 25_600);
+    // The overshoot is what the last call spent beyond its estimate: less than that call.
+    let calls: Vec<u64> = events_jsonl(&p, &id)
+        .iter()
+        .filter(|e| e["event"] == "model_finished")
+        .map(|e| {
+            e["call"]["input_tokens"].as_u64().unwrap()
+                + e["call"]["output_tokens"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(calls, vec![10_100, 15_500]);
+    assert!(used - 20_000 < calls[1], "{used}");
+
+    let (wait, message) = over_daily_quota(&server, &t).await;
+    assert!((1..=86_400).contains(&wait), "{wait}");
+    assert!(message.contains("used 25600 of its 20000"), "{message}");
+}
+
+#[tokio::test]
+async fn daily_usage_counts_as_each_call_answers_and_survives_a_restart() {
+    let p = project(SLOW);
+    let llm = FakeLlm::start(Provider::Openai);
+    // Run A's one call spends more than A's own budget (its estimate fitted); B's one call
+    // spends the rest of the day.
+    llm.push(answer("a", 15_000, 100));
+    llm.push(answer("b", 15_000, 0));
+    let t = p.serve_token("day", &["--daily-tokens", "30000"]);
+    let mut server = serve(&p, &llm, &[]);
+    let (s, a) = post(
+        &server,
+        &t,
+        json!({"contract": CONTRACT, "config": {"tokenBudget": 12000}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{a}");
+    let a = a["convergenceId"].as_str().unwrap().to_string();
+    // A is in its (slow) validator once its call has answered.
+    let running = wait_until(&server, &t, &a, |v| v["progress"]["tokensUsed"] == 15_100).await;
+    assert_eq!(running["status"], "RUNNING", "{running}");
+    assert_eq!(token_entry(&p, "day")["used_today"], 15_100);
+
+    // B gets what is left after what A spent, not after what A was granted (30000 - 12000).
+    let (s, b) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    let b = b["convergenceId"].as_str().unwrap().to_string();
+    server.wait_for_line(|l| {
+        l.contains(&format!("run {b} accepted for token=day")) && l.contains("capped at 14900")
+    });
+    wait_until(&server, &t, &b, |v| v["progress"]["tokensUsed"] == 15_000).await;
+    // Both runs still going, the day is spent.
+    for id in [&a, &b] {
+        let (_, v) = get_json(&server, &t, &format!("/api/v1/converge/{id}")).await;
+        assert_eq!(v["status"], "RUNNING", "{v}");
+    }
+    let (wait, message) = over_daily_quota(&server, &t).await;
+    assert!((1..=86_400).contains(&wait), "{wait}");
+    assert!(message.contains("used 30100 of its 30000"), "{message}");
+
+    // A server killed mid-run has persisted every call that answered.
+    server.stop_with(Signal::SIGKILL);
+    let server = serve(&p, &llm, &[]);
+    let (_, message) = over_daily_quota(&server, &t).await;
+    assert!(message.contains("used 30100 of its 30000"), "{message}");
+    assert_eq!(token_entry(&p, "day")["used_today"], 30_100);
 }
 
 #[tokio::test]

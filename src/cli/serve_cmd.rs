@@ -61,7 +61,7 @@ fn token(g: &super::Global, store: &Store, t: TokenCommand) -> Result<u8, Error>
             }
         }
         TokenCommand::List => {
-            let tokens = store.list_tokens()?;
+            let tokens = store.list_tokens(&crate::serve::utc_day())?;
             if g.json {
                 let text = serde_json::to_string_pretty(&tokens)
                     .map_err(|e| Error::Environment(format!("cannot write JSON: {e}")))?;
@@ -74,18 +74,19 @@ fn token(g: &super::Global, store: &Store, t: TokenCommand) -> Result<u8, Error>
                 }
             } else {
                 super::output::out_line(&format!(
-                    "{:<24} {:<26} {:>8} {:>10} {:>12}",
-                    "NAME", "CREATED", "RATE/MIN", "CONCURRENT", "TOKENS/DAY"
+                    "{:<24} {:<26} {:>8} {:>10} {:>12} {:>12}",
+                    "NAME", "CREATED", "RATE/MIN", "CONCURRENT", "TOKENS/DAY", "USED TODAY"
                 ))?;
                 let unlimited = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
                 for t in tokens {
                     super::output::out_line(&format!(
-                        "{:<24} {:<26} {:>8} {:>10} {:>12}",
+                        "{:<24} {:<26} {:>8} {:>10} {:>12} {:>12}",
                         t.name,
                         t.created_at,
                         unlimited(t.quotas.rate_per_minute.map(|n| n.to_string())),
                         unlimited(t.quotas.max_concurrent.map(|n| n.to_string())),
-                        unlimited(t.quotas.daily_tokens.map(|n| n.to_string()))
+                        unlimited(t.quotas.daily_tokens.map(|n| n.to_string())),
+                        t.used_today
                     ))?;
                 }
             }

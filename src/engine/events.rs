@@ -144,7 +144,7 @@ pub enum Event {
 }
 
 /// The contract a run was started from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContractInfo {
     pub name: String,
     pub path: String,
@@ -152,7 +152,7 @@ pub struct ContractInfo {
 }
 
 /// Who answers the run: a live provider, or a cassette being replayed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LlmInfo {
     pub provider: String,
     pub model: String,
@@ -165,7 +165,7 @@ pub struct LlmInfo {
     pub cassette: Option<CassetteRef>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerSource {
     #[default]
@@ -174,14 +174,14 @@ pub enum AnswerSource {
 }
 
 /// A replayed cassette, named so an auditor can find and check it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CassetteRef {
     pub path: String,
     pub sha256: String,
 }
 
 /// One model call as recorded: tokens, time, attempts and how it ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModelCall {
     /// "generate" | "review" | "synthesis"
     pub purpose: String,
@@ -245,7 +245,7 @@ impl AnswerApplied {
 }
 
 /// A file the model proposed. `refused` holds why it was not written, when it was not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Edit {
     pub path: String,
     pub sha256: String,
@@ -254,7 +254,7 @@ pub struct Edit {
 }
 
 /// A kept file: root-relative, `/`-separated path, digest and size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Artifact {
     pub path: String,
     pub sha256: String,

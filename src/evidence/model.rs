@@ -8,7 +8,7 @@ pub const SCHEMA: &str = "forge.evidence/v2";
 /// The schema of packs written before signatures became a list; `verify` still checks them.
 pub const SCHEMA_V1: &str = "forge.evidence/v1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EvidencePack {
     pub schema: String,
     pub metadata: Metadata,
@@ -19,7 +19,7 @@ pub struct EvidencePack {
     pub integrity: Option<Integrity>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Metadata {
     pub run_id: String,
     pub started_at: String,
@@ -38,7 +38,7 @@ pub use crate::engine::{Artifact, Edit};
 pub use crate::engine::{ContractInfo as ContractRef, LlmInfo as LlmRef};
 pub use crate::validate::Validation;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RawEvidence {
     pub iterations: Vec<Iteration>,
     /// Every process run and model call of the run, in the order they happened.
@@ -51,8 +51,12 @@ pub struct RawEvidence {
     /// written before the run folder existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_sha256: Option<String>,
-    /// How the validators were confined (SPEC §11; absent in packs written before the sandbox).
+    /// How the validators were confined (SPEC §11): `mechanisms` and `missing` (confinement
+    /// layers), `unconfined` and `network` (validator names, omitted when empty); absent in packs
+    /// written before the sandbox. An open object in the OpenAPI document: its type lives in
+    /// src/sandbox, which derives no schema yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub sandbox: Option<crate::sandbox::SandboxRecord>,
     /// What the privacy guard found in what was sent (absent in packs written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,14 +65,14 @@ pub struct RawEvidence {
 
 /// The guard's modes and every finding, each with where it was and what was done; never a
 /// value (SPEC §10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PrivacyEvidence {
     pub secrets: crate::contract::PrivacyMode,
     pub pii: crate::contract::PrivacyMode,
     pub findings: Vec<crate::privacy::Finding>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Iteration {
     pub n: u32,
     pub score: f64,
@@ -82,14 +86,14 @@ pub struct Iteration {
     pub validations: Vec<Validation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tokens {
     pub input: u64,
     pub output: u64,
 }
 
 /// One entry of `tool_invocations`, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToolInvocation {
     /// A validator (or other process) run.
@@ -109,7 +113,7 @@ pub enum ToolInvocation {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Metrics {
     pub total_iterations: u32,
     pub final_score: f64,
@@ -126,14 +130,14 @@ pub struct Metrics {
     pub synthesis_tokens: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub status: RunStatus,
     pub degraded: bool,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Synthesis {
     pub executive_summary: String,
     pub key_findings: Vec<String>,
@@ -141,7 +145,7 @@ pub struct Synthesis {
     pub generated_by: GeneratedBy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GeneratedBy {
     Llm,
@@ -150,7 +154,7 @@ pub enum GeneratedBy {
 
 /// A pack's place in the root's evidence chain: which run, and the sha256 of its canonical
 /// content (`integrity.sha256`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PackLink {
     pub run_id: String,
     pub sha256: String,

@@ -67,7 +67,7 @@ pub struct NewRun {
 }
 
 /// One generate → validate round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IterationRow {
     pub n: u32,
     pub score: f64,
@@ -134,5 +134,47 @@ impl Serialize for RunDetail {
             fields.insert("iterations".into(), iterations);
         }
         v.serialize(s)
+    }
+}
+
+/// The schema of what `Serialize` above writes, built the same way from the derived ones:
+/// [`RunSummary`]'s, with `iterations` as the list of [`IterationRow`]s.
+impl utoipa::PartialSchema for RunDetail {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{ArrayBuilder, Ref, Schema};
+        let mut schema = <RunSummary as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(o)) = &mut schema {
+            o.description = Some(
+                "A run as `forge runs show --json` prints it: the summary's fields, with \
+                 `iterations` as the list of iterations."
+                    .to_string(),
+            );
+            o.properties.insert(
+                "iterations".to_string(),
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(IterationRow::name()))
+                    .description(Some(
+                        "Every iteration, in order, with its validator results",
+                    ))
+                    .into(),
+            );
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for RunDetail {
+    fn schemas(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        out.push((IterationRow::name().into_owned(), IterationRow::schema()));
+        <RunSummary as utoipa::ToSchema>::schemas(out);
+        <IterationRow as utoipa::ToSchema>::schemas(out);
     }
 }

@@ -163,7 +163,7 @@ pub struct ChatResponse {
 }
 
 /// One failed attempt that was retried: what went wrong and how long forge waited after it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RetryNote {
     pub attempt: u32,
     pub reason: String,

@@ -11,7 +11,6 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// How long an Idempotency-Key answers with the run it first started.
 const IDEMPOTENCY_WINDOW_S: i64 = 24 * 3600;
@@ -92,12 +91,24 @@ pub async fn submit(
         .check_inside("the contract's root", &contract.root)?;
     store(state.store.remember_workspace(&contract.root))?;
     let root = contract.root.clone();
-    let settings = super::settings::run_settings(&contract, &body)?;
+    let mut settings = super::settings::run_settings(&contract, &body)?;
     let llm = super::settings::llm(&contract, &body, replay.is_some())?;
     let mode = match replay {
         Some(p) => crate::llm::ClientMode::Replay(p),
         None => crate::llm::ClientMode::Live,
     };
+    let id = crate::history::new_run_id();
+    // The run may spend no more than its caller has left today: its token budget is capped,
+    // so it stops with `budget_exhausted` rather than overshoot the quota.
+    let wanted = settings.rules.token_budget;
+    let grant = state
+        .usage
+        .grant(&caller.name, caller.quotas.daily_tokens, &id, wanted)
+        .map_err(quota_error)?;
+    let capped = grant.cap.filter(|&cap| cap < wanted);
+    if let Some(cap) = capped {
+        settings.rules.token_budget = cap;
+    }
     let request = crate::engine::RunRequest {
         contract,
         settings,
@@ -108,7 +119,6 @@ pub async fn submit(
         observers: Vec::new(),
         trace_id: trace.map(|Extension(t)| t.0),
     };
-    let id = crate::history::new_run_id();
     if let Some(k) = &key {
         // Claimed before the run exists, so two identical requests racing start one run.
         if let Some(first) =
@@ -121,23 +131,14 @@ pub async fn submit(
             return Ok(accepted(status_of(&state, &first).await?));
         }
     }
-    let usage_store = state.clone();
-    let run = state.runs.submit(
-        id,
-        caller.name.clone(),
-        root,
-        request,
-        Box::new(move |name, tokens| {
-            let day = utc_day();
-            if let Err(e) = usage_store.store.add_tokens_used(name, &day, tokens) {
-                crate::cli::output::err_line(&format!(
-                    "forge serve: cannot record {tokens} tokens used by {name}: {e}"
-                ));
-            }
-        }),
-    );
+    let run = state
+        .runs
+        .submit(id, caller.name.clone(), root, request, grant);
+    let cap_note = capped.map_or(String::new(), |cap| {
+        format!(" (token budget {wanted} capped at {cap}: what is left of its daily tokens)")
+    });
     crate::cli::output::err_line(&format!(
-        "{} run {} accepted for token={}",
+        "{} run {} accepted for token={}{cap_note}",
         crate::timestamp::now(),
         run.id,
         caller.name
@@ -171,20 +172,18 @@ fn check_quotas(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
             ));
         }
     }
-    if let Some(daily) = caller.quotas.daily_tokens {
-        let used = store(state.store.tokens_used(&caller.name, &utc_day()))?;
-        if used >= daily {
-            return Err(ApiError::too_many(
-                "daily_token_quota",
-                format!(
-                    "token `{}` used {used} of its {daily} model tokens today (UTC)",
-                    caller.name
-                ),
-                seconds_to_utc_midnight(),
-            ));
-        }
+    state
+        .usage
+        .check(&caller.name, caller.quotas.daily_tokens)
+        .map_err(quota_error)
+}
+
+/// 429 with `retry-after` for a quota that has nothing left; 500 when the state db failed.
+fn quota_error(e: super::usage::QuotaError) -> ApiError {
+    match e.retry_after_s() {
+        Some(wait) => ApiError::too_many("daily_token_quota", e.to_string(), wait),
+        None => ApiError::internal(e.to_string()),
     }
-    Ok(())
 }
 
 fn contract_error(e: crate::contract::ContractError) -> ApiError {
@@ -284,15 +283,4 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// Today in UTC, `YYYY-MM-DD`: daily token quotas reset at UTC midnight.
-fn utc_day() -> String {
-    crate::timestamp::now().chars().take(10).collect()
-}
-
-fn seconds_to_utc_midnight() -> u64 {
-    let day = Duration::from_secs(86_400).as_secs();
-    let now = u64::try_from(unix_now()).unwrap_or(0);
-    day - now % day
 }

@@ -17,6 +17,12 @@ pub enum ServeError {
     BadTokenName(String),
     #[error("--root {path}: {message}")]
     Root { path: String, message: String },
+    #[error(
+        "--state {state} is inside the served root {root}: every run copies its root, so its \
+         validators would see the token database, and the copy breaks the database's locks; put \
+         --state outside every --root (the default is $XDG_STATE_HOME/forge/serve)"
+    )]
+    StateInsideRoot { state: String, root: String },
     #[error("--jwks {path}: {message}")]
     Jwks { path: String, message: String },
     #[error("cannot listen on {addr}: {message}")]

@@ -18,11 +18,13 @@ mod router;
 mod runs;
 mod settings;
 mod store;
+mod usage;
 
 pub use auth::{Caller, JwtVerifier};
 pub use error::{ApiError, ErrorBody, ServeError};
 pub use openapi::document as openapi_document;
 pub use store::{Quotas, Store, TokenInfo, state_dir, valid_name};
+pub use usage::utc_day;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,7 +46,9 @@ pub struct ServeConfig {
 #[derive(Debug)]
 pub(crate) struct AppState {
     pub roots: paths::Roots,
-    pub store: Store,
+    pub store: Arc<Store>,
+    /// Model tokens each caller spent today and what its unfinished runs hold.
+    pub usage: Arc<usage::Ledger>,
     pub jwt: Option<JwtVerifier>,
     pub metrics_public: bool,
     pub rate: limits::RateLimiter,
@@ -93,7 +97,14 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         }
         roots.push(real);
     }
-    let store = Store::open(&config.state_dir)?;
+    let state_dir = resolve_existing(&config.state_dir);
+    if let Some(root) = roots.iter().find(|r| state_dir.starts_with(r)) {
+        return Err(ServeError::StateInsideRoot {
+            state: config.state_dir.display().to_string(),
+            root: root.display().to_string(),
+        });
+    }
+    let store = Arc::new(Store::open(&config.state_dir)?);
     let signers = crate::evidence::Signers::resolve(None, None)
         .map_err(|e| ServeError::EvidenceKey(e.to_string()))?;
     let gauges = gauges::ServerGauges::new().map_err(|e| ServeError::Metrics(e.to_string()))?;
@@ -108,6 +119,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     .unwrap_or_default();
     let state = Arc::new(AppState {
         roots: paths::Roots::new(roots),
+        usage: Arc::new(usage::Ledger::new(store.clone())),
         store,
         jwt: config.jwt,
         metrics_public: config.metrics_public,
@@ -160,6 +172,25 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     })?;
     crate::cli::output::err_line("forge serve: stopped");
     Ok(())
+}
+
+/// `path` absolute, with symlinks resolved as far as it exists (the state folder may not yet).
+fn resolve_existing(path: &std::path::Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut missing = Vec::new();
+    let mut at = absolute.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return missing.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 /// Wait for SIGTERM or Ctrl-C (SIGINT), then stop accepting and cancel every run. The handlers

@@ -41,7 +41,9 @@ use utoipa::{Modify, OpenApi};
         crate::evidence::Integrity,
         crate::evidence::Signature,
         crate::history::RunSummary,
-        crate::history::RunStatus
+        crate::history::RunStatus,
+        crate::history::RunDetail,
+        crate::evidence::EvidencePack
     )),
     modifiers(&Bearer)
 )]

@@ -102,7 +102,7 @@ pub(super) fn find_run(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The run with its iterations, as `forge runs show --json`",
-         body = Object),
+         body = crate::history::RunDetail),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 404, description = "Unknown run", body = ErrorBody)))]
 pub async fn show_run(
@@ -134,7 +134,8 @@ pub struct EvidenceQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The evidence pack (SPEC §5), or its Markdown",
-         content((Object = "application/json"), (String = "text/markdown"))),
+         content((crate::evidence::EvidencePack = "application/json"),
+                 (String = "text/markdown"))),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 404, description = "Unknown run, or a run without a pack", body = ErrorBody)))]
 pub async fn evidence(

@@ -3,6 +3,7 @@
 
 use super::api::{ConvergeStatus, Progress, RunResult};
 use super::gauges::ServerGauges;
+use super::usage::{Grant, ModelCalls};
 use crate::engine::{Envelope, Event, Observer, RunRequest};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -146,12 +147,12 @@ impl Observer for Follower {
         let run = &self.0;
         let mut v = run.view();
         match &e.event {
-            Event::IterationFinished {
-                n, score, tokens, ..
-            } => {
+            Event::ModelFinished { call, .. } => {
+                v.progress.tokens_used = v.progress.tokens_used.saturating_add(call.tokens());
+            }
+            Event::IterationFinished { n, score, .. } => {
                 v.progress.iteration = *n;
                 v.progress.score = Some(*score);
-                v.progress.tokens_used += tokens;
             }
             Event::RunFinished {
                 status,
@@ -200,9 +201,6 @@ pub struct Runs {
     closing: CancellationToken,
 }
 
-/// What ended a run, for the caller's usage: the caller's name and the tokens it spent.
-pub type OnFinish = Box<dyn FnOnce(&str, u64) + Send>;
-
 impl Runs {
     pub fn new(max_concurrent: u32, gauges: ServerGauges) -> Self {
         Runs {
@@ -233,14 +231,16 @@ impl Runs {
             .count()
     }
 
-    /// Accept a run: it waits for a slot, then starts through the engine as `id`.
+    /// Accept a run: it waits for a slot, then starts through the engine as `id`. Its model
+    /// calls are counted against `grant` as they answer; the grant ends before the run shows
+    /// as finished, so a caller that saw it finish sees its quota settled.
     pub fn submit(
         &self,
         id: String,
         caller: String,
         root: PathBuf,
         mut request: RunRequest,
-        on_finish: OnFinish,
+        grant: Grant,
     ) -> Arc<ServerRun> {
         let (feed, _) = broadcast::channel(FEED_BUFFER);
         let run = Arc::new(ServerRun {
@@ -277,7 +277,9 @@ impl Runs {
             gauges.active.inc();
             r.view().phase = Phase::Running;
             request.observers.push(Box::new(Follower(r.clone())));
-            match crate::engine::start_with_id(id, request).await {
+            let (calls, mut answered) = ModelCalls::new();
+            request.observers.push(Box::new(calls));
+            let (evidence, failure) = match crate::engine::start_with_id(id, request).await {
                 Ok(handle) => {
                     let engine_cancel = handle.cancel_token();
                     let watch_cancel = r.cancel.clone();
@@ -285,23 +287,23 @@ impl Runs {
                         watch_cancel.cancelled().await;
                         engine_cancel.cancel();
                     });
-                    let outcome = handle.wait().await;
+                    let outcome = grant.meter(&mut answered, handle.wait()).await;
                     linked.abort();
                     match outcome {
-                        Ok(o) => {
-                            on_finish(&r.caller, o.tokens);
-                            r.seal(
-                                o.evidence.map(|p| p.display().to_string()),
-                                o.failure.map(|f| f.to_string()),
-                            );
-                        }
-                        Err(e) => r.seal(None, Some(e.to_string())),
+                        Ok(o) => (
+                            o.evidence.map(|p| p.display().to_string()),
+                            o.failure.map(|f| f.to_string()),
+                        ),
+                        Err(e) => (None, Some(e.to_string())),
                     }
                 }
                 // Nothing was recorded: the run could not start (a cassette that cannot be
                 // read, an unwritable history); it shows as an error with the reason.
-                Err(e) => r.seal(None, Some(e.to_string())),
-            }
+                Err(e) => (None, Some(e.to_string())),
+            };
+            // What the run did not spend goes back before anyone can see it finished.
+            drop(grant);
+            r.seal(evidence, failure);
             gauges.active.dec();
             drop(permit);
         });

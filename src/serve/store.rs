@@ -51,6 +51,8 @@ pub struct TokenInfo {
     pub created_at: String,
     #[serde(flatten)]
     pub quotas: Quotas,
+    /// Model tokens its runs spent on the UTC day asked about (counted as each call answers).
+    pub used_today: u64,
 }
 
 pub struct Store {
@@ -153,13 +155,16 @@ impl Store {
         Ok(secret)
     }
 
-    pub fn list_tokens(&self) -> Result<Vec<TokenInfo>, ServeError> {
+    /// Every token, with the model tokens it used on UTC day `day` (YYYY-MM-DD).
+    pub fn list_tokens(&self, day: &str) -> Result<Vec<TokenInfo>, ServeError> {
         self.with(|c| {
             let mut stmt = c.prepare(
-                "SELECT name, created_at, rate_per_minute, max_concurrent, daily_tokens
-                 FROM tokens ORDER BY name",
+                "SELECT t.name, t.created_at, t.rate_per_minute, t.max_concurrent, t.daily_tokens,
+                        COALESCE(u.tokens, 0)
+                 FROM tokens t LEFT JOIN usage u ON u.name = t.name AND u.day = ?1
+                 ORDER BY t.name",
             )?;
-            stmt.query_map([], |r| {
+            stmt.query_map([day], |r| {
                 Ok(TokenInfo {
                     name: r.get(0)?,
                     created_at: r.get(1)?,
@@ -168,6 +173,7 @@ impl Store {
                         max_concurrent: r.get(3)?,
                         daily_tokens: r.get(4)?,
                     },
+                    used_today: r.get(5)?,
                 })
             })?
             .collect()

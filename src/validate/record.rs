@@ -9,7 +9,7 @@ const EXCERPT_CHARS: usize = 4_000;
 
 /// What one validator did in one iteration, as it is kept. The full output stays with the
 /// runner's [`ValidatorResult`]; this holds its digest, an excerpt and its size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Validation {
     pub name: String,
     pub kind: ValidatorKind,

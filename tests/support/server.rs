@@ -13,9 +13,15 @@ pub struct Server {
 }
 
 impl super::Project {
+    /// The server's state folder: outside the project, which the tests serve as a root (a
+    /// server refuses a state folder inside a root).
+    pub fn serve_state(&self) -> std::path::PathBuf {
+        self.config_home.path().join("serve-state")
+    }
+
     /// `forge serve token create NAME EXTRA...` against this project's state dir; the secret.
     pub fn serve_token(&self, name: &str, extra: &[&str]) -> String {
-        let state = self.join("state");
+        let state = self.serve_state();
         let mut args = vec!["serve", "token", "create", name, "--state"];
         args.push(state.to_str().expect("utf-8 path"));
         args.extend_from_slice(extra);
@@ -28,7 +34,7 @@ impl super::Project {
 
     /// Start `forge serve --listen 127.0.0.1:0 --state STATE ARGS...` in this project.
     pub fn serve(&self, args: &[&str]) -> Server {
-        let state = self.join("state");
+        let state = self.serve_state();
         let mut all = vec![
             "serve",
             "--listen",

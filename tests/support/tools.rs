@@ -1,5 +1,6 @@
 //! External checkers the tests run forge's output through (promtool, openapi-spec-validator,
-//! Python's `cryptography` and `rfc8785` through tests/verify_pack.py).
+//! Python's `cryptography` and `rfc8785` through tests/verify_pack.py, Python's `jsonschema`
+//! through tests/openapi_body.py).
 //! Missing one fails the test under CI=true and skips it, saying why, elsewhere.
 
 use std::io::Write;
@@ -65,6 +66,23 @@ pub fn python_crypto() -> bool {
         let why = "python3 with the PyPI packages cryptography and rfc8785 is missing (pip install cryptography rfc8785)";
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{why}; CI must have them (see .ci/run)");
+        }
+        eprintln!("skipped: {why}");
+    }
+    ok
+}
+
+/// python3 with the PyPI package `jsonschema` (tests/openapi_body.py); false after saying why,
+/// and a failure under CI=true.
+pub fn python_jsonschema() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import jsonschema; jsonschema.Draft202012Validator"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        let why = "python3 with the PyPI package jsonschema (4 or later) is missing (pip install jsonschema)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{why}; CI must have it (see .ci/run)");
         }
         eprintln!("skipped: {why}");
     }
