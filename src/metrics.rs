@@ -46,9 +46,10 @@ pub struct RootNumbers {
     pub sent_feedback_tokens: u64,
 }
 
-/// Read ROOT's history and, for each finished run, the feedback counts its evidence pack holds.
-/// A run whose pack is missing or unreadable (a disk that was full, a folder cleaned by hand)
-/// contributes no feedback numbers rather than failing the whole read.
+/// Read ROOT's history, with each finished run's feedback counts: from its row, or for a run
+/// recorded before rows kept them, from its evidence pack. A pack that is missing or
+/// unreadable (a disk that was full, a folder cleaned by hand) contributes nothing rather than
+/// failing the whole read.
 pub fn read_root(root: &Path) -> Result<RootNumbers, HistoryError> {
     let stats = History::open_read_only(root)?.stats()?;
     let mut numbers = RootNumbers {
@@ -56,12 +57,21 @@ pub fn read_root(root: &Path) -> Result<RootNumbers, HistoryError> {
         ..RootNumbers::default()
     };
     for run in &numbers.stats.finished {
-        let pack = crate::layout::run_dir(root, &run.run_id).join("evidence.json");
-        if let Ok(pack) = crate::evidence::read_pack(&pack) {
-            let m = &pack.raw_evidence.metrics;
-            numbers.raw_feedback_tokens += m.raw_feedback_tokens;
-            numbers.sent_feedback_tokens += m.sent_feedback_tokens;
-        }
+        let (raw, sent) = match run.feedback_tokens {
+            Some(counts) => counts,
+            None => {
+                let pack = crate::layout::run_dir(root, &run.run_id).join("evidence.json");
+                match crate::evidence::read_pack(&pack) {
+                    Ok(pack) => {
+                        let m = &pack.raw_evidence.metrics;
+                        (m.raw_feedback_tokens, m.sent_feedback_tokens)
+                    }
+                    Err(_) => (0, 0),
+                }
+            }
+        };
+        numbers.raw_feedback_tokens += raw;
+        numbers.sent_feedback_tokens += sent;
     }
     Ok(numbers)
 }
@@ -202,6 +212,7 @@ mod tests {
             iterations,
             tokens: 1_500,
             duration_seconds: Some(42.0),
+            feedback_tokens: Some((400, 40)),
         }
     }
 

@@ -39,6 +39,16 @@ fn the_spec_metrics_are_folded_from_the_history_and_packs() {
             .unwrap();
         h.record_model_call(RUNNING, 1, &model_call()).unwrap();
     }
+    // C was recorded before rows kept its feedback: metrics reads that from its pack. A's
+    // pack is there too, but its row has the numbers, so it is never opened.
+    rusqlite::Connection::open(p.join(".forge/history.db"))
+        .unwrap()
+        .execute(
+            "UPDATE runs SET raw_feedback_tokens = NULL, sent_feedback_tokens = NULL
+             WHERE run_id = ?1",
+            [C],
+        )
+        .unwrap();
     let k = key(KEY_BYTES);
     write_signed_pack(p.path(), A, &k);
     write_signed_pack(p.path(), C, &k);
@@ -86,10 +96,11 @@ fn the_spec_metrics_are_folded_from_the_history_and_packs() {
         300.0
     );
     assert_eq!(value(&t, "forge_model_tokens_total{kind=\"cached\"}"), 0.0);
-    // Packs of A and C: 1450 raw feedback tokens each, 120 sent; B has no pack.
+    // 1450 raw feedback tokens and 120 sent for each run: A and B from their rows, C (no
+    // numbers in its row) from its pack.
     let savings = value(&t, "forge_feedback_token_savings_ratio");
     assert!(
-        (savings - (1.0 - 240.0 / 2900.0)).abs() < 1e-12,
+        (savings - (1.0 - 360.0 / 4350.0)).abs() < 1e-12,
         "{savings}"
     );
 
@@ -130,4 +141,58 @@ fn several_roots_are_for_serve_only() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("only `forge serve`"));
+}
+
+#[test]
+fn a_real_run_keeps_its_feedback_in_its_row_and_metrics_reads_it_without_the_pack() {
+    let p = Project::new();
+    p.file("a.txt", "start\n");
+    p.file(
+        "c.yaml",
+        "version: 1\nname: fb\ntask: write done\nfiles: [a.txt]\nvalidators:\n  - name: says\n    run: cat a.txt; grep -q done a.txt\nevidence:\n  synthesis: template\n",
+    );
+    let answers: String = ["not yet, a line the digest will see", "done"]
+        .iter()
+        .map(|a| {
+            serde_json::json!({ "response": format!("### FILE: a.txt\n```\n{a}\n```\n") })
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    p.file("cassette.jsonl", &answers);
+    p.forge(&[
+        "converge",
+        "c.yaml",
+        "--replay",
+        "cassette.jsonl",
+        "--no-apply",
+    ])
+    .assert()
+    .code(0);
+    let (run_id, raw, sent): (String, Option<i64>, Option<i64>) =
+        rusqlite::Connection::open(p.join(".forge/history.db"))
+            .unwrap()
+            .query_row(
+                "SELECT run_id, raw_feedback_tokens, sent_feedback_tokens FROM runs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+    let pack: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.join(&format!(".forge/runs/{run_id}/evidence.json"))).unwrap(),
+    )
+    .unwrap();
+    let m = &pack["raw_evidence"]["metrics"];
+    assert!(raw.unwrap() > 0, "the failing iteration had feedback");
+    assert_eq!(raw, m["raw_feedback_tokens"].as_i64());
+    assert_eq!(sent, m["sent_feedback_tokens"].as_i64());
+
+    let expected = 1.0 - sent.unwrap() as f64 / raw.unwrap() as f64;
+    std::fs::remove_dir_all(p.join(".forge/runs")).unwrap();
+    let t = metrics(&p);
+    let savings = value(&t, "forge_feedback_token_savings_ratio");
+    assert!(
+        (savings - expected).abs() < 1e-12,
+        "{savings} vs {expected}"
+    );
 }

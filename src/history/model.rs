@@ -92,6 +92,9 @@ pub struct RunEnd {
     pub finished_at: String,
     pub evidence_path: Option<String>,
     pub reason: String,
+    /// Validator output the run would have sent unabridged, and what it sent, in tokens.
+    pub raw_feedback_tokens: u64,
+    pub sent_feedback_tokens: u64,
 }
 
 /// One line of `forge runs list` (and its `--json` object).

@@ -42,9 +42,14 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
+                // Range scans of the primary key, one per spelling of the prefix (ids forge
+                // makes are upper case; older ones may not be), never a scan of every run.
+                // `~` sorts after every character a run id may hold.
                 "SELECT run_id FROM runs WHERE run_id = ?1
                  UNION SELECT run_id FROM (SELECT run_id FROM runs
-                    WHERE upper(substr(run_id, 1, length(?1))) = upper(?1)
+                    WHERE (run_id >= upper(?1) AND run_id < upper(?1) || '~')
+                       OR (run_id >= lower(?1) AND run_id < lower(?1) || '~')
+                       OR (run_id >= ?1 AND run_id < ?1 || '~')
                     ORDER BY run_id LIMIT ?2)",
             )
             .map_err(|e| self.sql_err(e))?;

@@ -64,6 +64,8 @@ impl Observer for HistoryRecorder {
 struct Pending {
     generate: Option<(u64, u64, String, String, u32, u32)>,
     validators: Vec<Validation>,
+    /// The run's feedback so far, raw and sent, in tokens (as the pack's metrics sum them).
+    feedback: (u64, u64),
 }
 
 fn write_all(history: History, rx: Receiver<Arc<Envelope>>, failure: &Mutex<Option<String>>) {
@@ -118,8 +120,12 @@ fn write_one(h: &History, e: &Envelope, p: &mut Pending) -> Result<(), String> {
             n,
             score,
             duration_ms,
+            raw_feedback_tokens,
+            sent_feedback_tokens,
             ..
         } => {
+            p.feedback.0 += raw_feedback_tokens;
+            p.feedback.1 += sent_feedback_tokens;
             let (input, output, prompt, response, applied, refused) =
                 p.generate.take().unwrap_or_default();
             h.record_iteration(
@@ -159,6 +165,8 @@ fn write_one(h: &History, e: &Envelope, p: &mut Pending) -> Result<(), String> {
                 finished_at: finished_at.clone(),
                 evidence_path: evidence.clone(),
                 reason: reason.clone(),
+                raw_feedback_tokens: p.feedback.0,
+                sent_feedback_tokens: p.feedback.1,
             },
         ),
         Event::IterationStarted { .. }

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this forge writes. A file with a higher version came from a newer forge.
-pub const CURRENT: i64 = 5;
+pub const CURRENT: i64 = 6;
 
 /// Version 1: runs, iterations, validator results.
 const V1: &str = "
@@ -100,8 +100,22 @@ ALTER TABLE model_calls ADD COLUMN cost_usd REAL;
 ALTER TABLE runs ADD COLUMN cost_usd REAL;
 ";
 
+/// Version 6: what `forge metrics` reads without opening every pack or every wide row: the
+/// feedback a run digested (NULL for runs recorded before; metrics reads their packs), and
+/// covering indexes for its three scans.
+const V5_TO_V6: &str = "
+ALTER TABLE runs ADD COLUMN raw_feedback_tokens INTEGER;
+ALTER TABLE runs ADD COLUMN sent_feedback_tokens INTEGER;
+CREATE INDEX runs_for_metrics ON runs
+    (status, iterations, tokens, started_at, finished_at, raw_feedback_tokens, sent_feedback_tokens,
+     run_id);
+CREATE INDEX validator_results_for_metrics ON validator_results (run_id, skipped, timed_out);
+DROP INDEX model_calls_by_run;
+CREATE INDEX model_calls_by_run ON model_calls (run_id, input_tokens, output_tokens, cached_tokens);
+";
+
 /// Each step takes the schema from version `i` to `i + 1`.
-const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3, V3_TO_V4, V4_TO_V5];
+const STEPS: [&str; CURRENT as usize] = [V1, V1_TO_V2, V2_TO_V3, V3_TO_V4, V4_TO_V5, V5_TO_V6];
 
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))

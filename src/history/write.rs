@@ -150,7 +150,8 @@ impl History {
             let updated = c
                 .execute(
                     "UPDATE runs SET status = ?2, degraded = ?3, score = ?4, iterations = ?5,
-                         tokens = ?6, finished_at = ?7, evidence_path = ?8, reason = ?9
+                         tokens = ?6, finished_at = ?7, evidence_path = ?8, reason = ?9,
+                         raw_feedback_tokens = ?10, sent_feedback_tokens = ?11
                      WHERE run_id = ?1",
                     params![
                         run_id,
@@ -161,7 +162,9 @@ impl History {
                         end.tokens,
                         end.finished_at,
                         end.evidence_path,
-                        end.reason
+                        end.reason,
+                        end.raw_feedback_tokens,
+                        end.sent_feedback_tokens
                     ],
                 )
                 .map_err(|e| self.sql_err(e))?;

@@ -139,6 +139,9 @@ pub fn record_run(
             finished_at: "2026-11-21T18:00:00.000Z".to_string(),
             evidence_path: Some(format!(".forge/runs/{run_id}/evidence.json")),
             reason: format!("{status} after {iterations} iterations"),
+            // As `sample_pack` has them.
+            raw_feedback_tokens: 1450,
+            sent_feedback_tokens: 120,
         },
     )
     .expect("finish_run");
