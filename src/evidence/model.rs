@@ -51,12 +51,8 @@ pub struct RawEvidence {
     /// written before the run folder existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_sha256: Option<String>,
-    /// How the validators were confined (SPEC §11): `mechanisms` and `missing` (confinement
-    /// layers), `unconfined` and `network` (validator names, omitted when empty); absent in packs
-    /// written before the sandbox. An open object in the OpenAPI document: its type lives in
-    /// src/sandbox, which derives no schema yet.
+    /// How the validators were confined (SPEC §11); absent in packs written before the sandbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub sandbox: Option<crate::sandbox::SandboxRecord>,
     /// What the privacy guard found in what was sent (absent in packs written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

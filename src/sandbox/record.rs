@@ -6,12 +6,16 @@ use super::{Mode, SandboxSettings};
 
 /// The layers the run's validators had, those they lacked, which validators ran with
 /// `mode: off`, and which had the host's network.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SandboxRecord {
+    /// The confinement layers validators had.
     pub mechanisms: Vec<Mechanism>,
+    /// The layers they lacked (all of them when every validator ran with `mode: off`).
     pub missing: Vec<Mechanism>,
+    /// Validators that ran with `mode: off` (omitted when none did).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unconfined: Vec<String>,
+    /// Validators that had the host's network (omitted when none had).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network: Vec<String>,
 }
