@@ -180,8 +180,9 @@ impl History {
                 .pragma_update(None, "foreign_keys", true)
                 .map_err(db)?;
             // In WAL mode a NORMAL commit is atomic and survives a crash of forge, but waits for
-            // no fsync: a run's progress rows cost nothing on disk. The rows that settle a run
-            // commit through `write_durable`, whose fsync of the WAL carries every earlier one.
+            // no fsync: a run's rows cost nothing on disk until it is sealed. The commit that
+            // seals it (its pack's place in the chain, or the note that the pack is missing)
+            // goes through `write_durable`, whose fsync of the WAL carries every earlier one.
             self.conn
                 .pragma_update(None, "synchronous", "NORMAL")
                 .map_err(db)?;

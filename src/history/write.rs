@@ -145,8 +145,11 @@ impl History {
         })
     }
 
+    /// Not synced on its own: sealing the run follows at once, and its durable commit (the
+    /// pack's place in the chain, or the row saying the pack is missing) syncs the WAL, this
+    /// row with it. A crash of forge in between loses nothing; only power loss could.
     pub fn finish_run(&self, run_id: &str, end: &RunEnd) -> Result<(), HistoryError> {
-        self.write_durable(|c| {
+        self.write(|c| {
             let updated = c
                 .execute(
                     "UPDATE runs SET status = ?2, degraded = ?3, score = ?4, iterations = ?5,
