@@ -68,7 +68,7 @@ fn the_file_system_root_home_and_system_folders_are_refused() {
 }
 
 #[test]
-fn a_tmpdir_inside_the_root_is_not_copied_and_dead_runs_copies_are_swept() {
+fn a_tmpdir_inside_the_root_is_not_copied_and_dead_runs_folders_are_swept() {
     let p = Project::new();
     p.file("a.txt", "todo\n");
     let tmp = p.join("tmp");
@@ -77,6 +77,10 @@ fn a_tmpdir_inside_the_root_is_not_copied_and_dead_runs_copies_are_swept() {
     let dead = tmp.join("forge-workspace-1-999999999999-gone");
     std::fs::create_dir_all(dead.join("src")).unwrap();
     std::fs::write(dead.join("src/big"), "x".repeat(10_000)).unwrap();
+    // And the private HOME/TMPDIR of a sandboxed validator of that killed run.
+    let dead_sandbox = tmp.join("forge-sandbox-1-999999999999-gone");
+    std::fs::create_dir_all(dead_sandbox.join("home")).unwrap();
+    std::fs::create_dir_all(dead_sandbox.join("tmp")).unwrap();
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
     let start: String = stat[stat.rfind(')').unwrap() + 1..]
         .split_whitespace()
@@ -103,6 +107,10 @@ fn a_tmpdir_inside_the_root_is_not_copied_and_dead_runs_copies_are_swept() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(p.read("a.txt"), "done\n");
     assert!(!dead.exists(), "the dead run's copy was swept");
+    assert!(
+        !dead_sandbox.exists(),
+        "its validators' private folders too"
+    );
     assert!(live.exists(), "a live owner's copy stays");
     let left: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()

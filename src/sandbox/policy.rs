@@ -147,8 +147,9 @@ impl Sandbox for Namespaces<'_> {
         let setup = |what: &str, e: &dyn std::fmt::Display| SandboxError::Setup {
             message: format!("{what}: {e}"),
         };
+        // Named for this process, so a later forge removes it if this one is killed.
         let private = tempfile::Builder::new()
-            .prefix("forge-sandbox-")
+            .prefix(&crate::workspace::owned_prefix(crate::workspace::SANDBOX))
             .tempdir()
             .map_err(|e| setup("cannot create a private HOME", &e))?;
         let home = private.path().join("home");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use apply_back::{ApplyBack, BaseRecord, BaseState, apply_recorded};
 pub use journal::{Recovered, recover};
-pub use sweep::sweep;
+pub use sweep::{SANDBOX, owned_prefix, sweep};
 
 use crate::edits::RelPath;
 
@@ -90,7 +90,7 @@ impl Workspace {
         let root = root.canonicalize().map_err(create_err)?;
         sweep(&std::env::temp_dir());
         let dir = tempfile::Builder::new()
-            .prefix(&sweep::owned_prefix())
+            .prefix(&owned_prefix(sweep::WORKSPACE))
             .tempdir()
             .map_err(create_err)?;
         let copied = copy::copy_tree(&root, dir.path())?;
@@ -107,7 +107,7 @@ impl Workspace {
     /// root again.
     pub fn fork(&self) -> Result<Workspace, WorkspaceError> {
         let dir = tempfile::Builder::new()
-            .prefix(&sweep::owned_prefix())
+            .prefix(&owned_prefix(sweep::WORKSPACE))
             .tempdir()
             .map_err(|e| WorkspaceError::Create {
                 root: self.path().to_path_buf(),

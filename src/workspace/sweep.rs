@@ -1,23 +1,26 @@
-//! Leftover workspaces: a run killed with SIGKILL (or a crash) never drops its copy of the root.
-//! Each workspace's name carries its owner's pid and start time, so a later run can remove the
-//! copies whose owner is gone — and only those.
+//! Leftover private folders: a run killed with SIGKILL (or a crash) never drops its copy of the
+//! root, nor its validators' private HOME/TMPDIR. Each such folder's name carries its owner's
+//! pid and start time, so a later run can remove the folders whose owner is gone — and only those.
 
 use crate::history::liveness;
 use std::path::Path;
 
-pub(super) const PREFIX: &str = "forge-workspace-";
+/// A run's copy of the root.
+pub const WORKSPACE: &str = "forge-workspace-";
+/// A sandboxed validator's private HOME and TMPDIR.
+pub const SANDBOX: &str = "forge-sandbox-";
 
-/// The prefix of a new workspace's name: `forge-workspace-PID-START-` for this process.
-pub(super) fn owned_prefix() -> String {
+/// The prefix of a new private folder's name: `KIND-PID-START-` for this process.
+pub fn owned_prefix(kind: &str) -> String {
     let pid = std::process::id();
     match liveness::start_time(pid) {
-        Some(start) => format!("{PREFIX}{pid}-{start}-"),
+        Some(start) => format!("{kind}{pid}-{start}-"),
         // Without /proc the owner cannot be told from a reused pid: never swept.
-        None => PREFIX.to_string(),
+        None => kind.to_string(),
     }
 }
 
-/// Remove every workspace in `temp_dir` that belongs to this user and whose owner process is
+/// Remove every private folder in `temp_dir` that belongs to this user and whose owner process is
 /// gone; returns how many were removed. Failures are skipped: sweeping is a courtesy.
 pub fn sweep(temp_dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(temp_dir) else {
@@ -47,9 +50,12 @@ pub fn sweep(temp_dir: &Path) -> usize {
     removed
 }
 
-/// The (pid, start time) a workspace name records, if it is one of forge's.
+/// The (pid, start time) a private folder's name records, if it is one of forge's.
 fn owner(name: &str) -> Option<(i64, i64)> {
-    let mut parts = name.strip_prefix(PREFIX)?.splitn(3, '-');
+    let rest = [WORKSPACE, SANDBOX]
+        .iter()
+        .find_map(|kind| name.strip_prefix(kind))?;
+    let mut parts = rest.splitn(3, '-');
     let pid = parts.next()?.parse().ok()?;
     let start = parts.next()?.parse().ok()?;
     parts.next()?;
@@ -69,28 +75,31 @@ mod tests {
         assert_eq!(owner("forge-workspace-Ab12Cd"), None);
         assert_eq!(owner("forge-workspace-12-x-y"), None);
         assert_eq!(owner("other-4242-987654-x"), None);
-        let mine = owned_prefix();
-        assert!(owner(&format!("{mine}zz")).is_some() || mine == PREFIX);
+        assert_eq!(owner("forge-sandbox-7-1234-Xy"), Some((7, 1234)));
+        assert_eq!(owner("forge-sandbox-probe-Xy"), None);
+        let mine = owned_prefix(WORKSPACE);
+        assert!(owner(&format!("{mine}zz")).is_some() || mine == WORKSPACE);
     }
 
     #[test]
     fn only_copies_of_dead_owners_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
-        let mine = tmp.path().join(format!("{}live", owned_prefix()));
+        let mine = tmp.path().join(format!("{}live", owned_prefix(WORKSPACE)));
         // pid 1's start time is never 1 tick after boot plus an absurd offset.
         let dead = tmp.path().join("forge-workspace-1-999999999999-dead");
+        let dead_sandbox = tmp.path().join("forge-sandbox-1-999999999999-dead");
         let legacy = tmp.path().join("forge-workspace-legacy");
         let target = tempfile::tempdir().unwrap();
         std::fs::write(target.path().join("keep"), "x").unwrap();
         let planted = tmp.path().join("forge-workspace-2-999999999999-link");
-        for d in [&mine, &dead, &legacy] {
+        for d in [&mine, &dead, &dead_sandbox, &legacy] {
             std::fs::create_dir(d).unwrap();
             std::fs::write(d.join("f"), "x").unwrap();
         }
         std::os::unix::fs::symlink(target.path(), &planted).unwrap();
-        assert_eq!(sweep(tmp.path()), 1);
+        assert_eq!(sweep(tmp.path()), 2);
         assert!(mine.exists() && legacy.exists() && planted.exists());
-        assert!(!dead.exists());
+        assert!(!dead.exists() && !dead_sandbox.exists());
         assert!(target.path().join("keep").exists());
     }
 }
