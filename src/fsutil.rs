@@ -6,7 +6,7 @@ use std::path::Path;
 /// Write `bytes` to `path` through a temp file in the same folder and a rename, then sync.
 /// Keeps the permissions of an existing file unless `mode` is given (unix permission bits).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    replace(path, bytes, mode, Sync::FileAndFolder)
+    replace(path, bytes, mode, Durability::FileAndFolder)
 }
 
 /// [`write_atomic`] for several files at once: each is written, synced and renamed into place,
@@ -14,7 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
 pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
     let mut folders: Vec<&Path> = Vec::new();
     for (path, bytes) in files {
-        replace(path, bytes, None, Sync::FileOnly)?;
+        replace(path, bytes, None, Durability::FileOnly)?;
         let dir = folder_of(path);
         if !folders.contains(&dir) {
             folders.push(dir);
@@ -29,12 +29,12 @@ pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
 /// [`write_atomic`] without waiting for the disk, for a private workspace: it is thrown away
 /// with its run, so a crash loses nothing that a sync would have kept.
 pub fn write_atomic_scratch(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    replace(path, bytes, mode, Sync::Nothing)
+    replace(path, bytes, mode, Durability::Nothing)
 }
 
 /// How much of a write waits for the disk.
 #[derive(PartialEq)]
-enum Sync {
+enum Durability {
     Nothing,
     FileOnly,
     FileAndFolder,
@@ -54,7 +54,7 @@ fn sync_folder(dir: &Path) {
     }
 }
 
-fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: Sync) -> std::io::Result<()> {
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: Durability) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = folder_of(path);
     std::fs::create_dir_all(dir)?;
@@ -69,11 +69,11 @@ fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: Sync) -> std::io:
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     }
-    if sync != Sync::Nothing {
+    if sync != Durability::Nothing {
         tmp.as_file().sync_all()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
-    if sync == Sync::FileAndFolder {
+    if sync == Durability::FileAndFolder {
         sync_folder(dir);
     }
     Ok(())

@@ -224,15 +224,7 @@ async fn approve_writes_back_names_the_token_and_verifies() {
     let line =
         server.wait_for_line(|l| l.contains(&format!("POST /api/v1/runs/{id}/approval 200")));
     assert!(line.ends_with("token=lead"), "{line}");
-    let metrics = reqwest::Client::new()
-        .get(server.url("/metrics"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics(&t).await;
     for (code, n) in [(200, 1), (400, 2), (401, 1), (404, 2), (409, 1), (422, 1)] {
         let want = format!(
             "forge_serve_http_requests_total{{code=\"{code}\",route=\"/api/v1/runs/{{id}}/approval\"}} {n}"

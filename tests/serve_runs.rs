@@ -304,15 +304,7 @@ async fn runs_over_max_concurrent_wait_as_queued_and_cancel_ends_them_interrupte
     assert_eq!(second["status"], "QUEUED", "{second}");
     let second = second["convergenceId"].as_str().unwrap().to_string();
 
-    let metrics = reqwest::Client::new()
-        .get(server.url("/metrics"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics(&t).await;
     assert!(
         metrics.lines().any(|l| l == "forge_serve_runs_queued 1"),
         "{metrics}"
@@ -935,15 +927,7 @@ async fn the_readme_walkthrough_runs_the_example_below_the_served_root() {
     let mut late = subscribe(&server, &t, &id).await;
     let frames = frames(&mut late).await;
     assert_eq!(frames.last().unwrap()["event"], "run_finished");
-    let metrics = reqwest::Client::new()
-        .get(server.url("/metrics"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics(&t).await;
     assert!(
         metrics
             .lines()

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
+static SWEPT: std::sync::Once = std::sync::Once::new();
 
 /// How long removal waits for killed processes to leave.
 const REMOVE_TRIES: u32 = 100;
@@ -96,11 +97,14 @@ pub fn create(limits: &ResourceLimits) -> Result<Cgroups, String> {
             }
         }
     };
-    for (dir, _) in &wanted {
-        if let Some(parent) = dir.parent() {
-            sweep(parent);
+    // Once per process: what a killed forge left behind does not come back between validators.
+    SWEPT.call_once(|| {
+        for (dir, _) in &wanted {
+            if let Some(parent) = dir.parent() {
+                sweep(parent);
+            }
         }
-    }
+    });
     let mut made = Cgroups::default();
     for (dir, settings) in wanted {
         if let Err(e) = std::fs::create_dir(&dir) {

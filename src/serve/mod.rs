@@ -61,7 +61,7 @@ pub(crate) struct AppState {
     /// One open connection to each served root's history for the server's lifetime. SQLite
     /// checkpoints and deletes the WAL when the last connection closes, and recreates it on
     /// the next open (with a directory fsync): without this, every run paid for that twice.
-    pub _kept_histories: std::sync::Mutex<Vec<crate::history::History>>,
+    _kept_histories: std::sync::Mutex<Vec<crate::history::History>>,
 }
 
 impl AppState {

@@ -93,6 +93,19 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// `GET /metrics` with `token`: the Prometheus text.
+    pub async fn metrics(&self, token: &str) -> String {
+        reqwest::Client::new()
+            .get(self.url("/metrics"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     pub fn addr(&self) -> &str {
         self.base.trim_start_matches("http://")
     }
