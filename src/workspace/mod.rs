@@ -88,7 +88,11 @@ impl Workspace {
             message: e.to_string(),
         };
         let root = root.canonicalize().map_err(create_err)?;
-        sweep(&std::env::temp_dir());
+        // Once per process: a long-lived server need not rescan the temp folder for every run.
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| {
+            sweep(&std::env::temp_dir());
+        });
         let dir = tempfile::Builder::new()
             .prefix(&owned_prefix(sweep::WORKSPACE))
             .tempdir()
