@@ -6,39 +6,92 @@ use std::path::Path;
 /// Write `bytes` to `path` through a temp file in the same folder and a rename, then sync.
 /// Keeps the permissions of an existing file unless `mode` is given (unix permission bits).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    replace(path, bytes, mode, Durability::FileAndFolder)
+    replace(path, bytes, mode, true)
 }
 
-/// [`write_atomic`] for several files at once: each is written, synced and renamed into place,
-/// then each folder they are in is synced once rather than once per file.
-pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
-    let mut folders: Vec<&Path> = Vec::new();
-    for (path, bytes) in files {
-        replace(path, bytes, None, Durability::FileOnly)?;
-        let dir = folder_of(path);
-        if !folders.contains(&dir) {
-            folders.push(dir);
+/// [`write_atomic`] without waiting for the disk: for a private workspace, thrown away with its
+/// run, and for a run folder, which is made durable once, as a whole, when it is sealed
+/// ([`sync_tree`]).
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    replace(path, bytes, mode, false)
+}
+
+/// Write `files` (names and bytes) into `dir`, each atomically, and make everything under `dir`
+/// durable with them: the files are synced before they are renamed into place, so after a
+/// crash each is whole or absent, and the folder's earlier, unsynced files are synced too.
+pub fn seal_folder(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut staged = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".forge-tmp-")
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        staged.push((tmp, dir.join(name)));
+    }
+    let folders = sync_files(dir)?;
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| e.error)?;
+    }
+    sync_folders(dir, &folders)
+}
+
+/// Make every file and folder under `dir`, and `dir`'s own entry in its parent, durable.
+pub fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    let folders = sync_files(dir)?;
+    sync_folders(dir, &folders)
+}
+
+/// Sync every regular file under `dir`; the folders met on the way, `dir` first.
+///
+/// Writeback of every file is started before the first one is waited for, so the file system
+/// can write them together: on ext4 the first fsync commits the journal transaction that holds
+/// all of them, and the others find their data on disk and their inodes committed.
+fn sync_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while let Some(folder) = folders.get(i).cloned() {
+        i += 1;
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                folders.push(entry.path());
+            } else if kind.is_file() {
+                let file = std::fs::File::open(entry.path())?;
+                start_writeback(&file);
+                files.push(file);
+            }
         }
     }
-    for dir in folders {
-        sync_folder(dir);
+    for file in &files {
+        file.sync_all()?;
     }
-    Ok(())
+    Ok(folders)
 }
 
-/// [`write_atomic`] without waiting for the disk, for a private workspace: it is thrown away
-/// with its run, so a crash loses nothing that a sync would have kept.
-pub fn write_atomic_scratch(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    replace(path, bytes, mode, Durability::Nothing)
+/// Sync `folders` deepest first, so a folder's entries are durable before the entry naming it,
+/// then `dir`'s parent, which names `dir`.
+fn sync_folders(dir: &Path, folders: &[std::path::PathBuf]) -> std::io::Result<()> {
+    for folder in folders.iter().rev() {
+        std::fs::File::open(folder)?.sync_all()?;
+    }
+    std::fs::File::open(folder_of(dir))?.sync_all()
 }
 
-/// How much of a write waits for the disk.
-#[derive(PartialEq)]
-enum Durability {
-    Nothing,
-    FileOnly,
-    FileAndFolder,
+/// Ask the kernel to start writing `file` out without waiting (a hint; errors show in fsync).
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: sync_file_range only reads the descriptor, which `file` keeps open.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
 }
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File) {}
 
 fn folder_of(path: &Path) -> &Path {
     match path.parent() {
@@ -54,7 +107,7 @@ fn sync_folder(dir: &Path) {
     }
 }
 
-fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: Durability) -> std::io::Result<()> {
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, synced: bool) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = folder_of(path);
     std::fs::create_dir_all(dir)?;
@@ -69,11 +122,11 @@ fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, sync: Durability) -> st
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     }
-    if sync != Durability::Nothing {
+    if synced {
         tmp.as_file().sync_all()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
-    if sync == Durability::FileAndFolder {
+    if synced {
         sync_folder(dir);
     }
     Ok(())
@@ -111,19 +164,27 @@ mod tests {
     }
 
     #[test]
-    fn several_files_in_several_folders() {
+    fn a_tree_written_unsynced_is_synced_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (dir.path().join("a.json"), dir.path().join("x/b.md"));
-        std::fs::write(&a, "old").unwrap();
-        write_atomic_all(&[(&a, b"new a"), (&b, b"new b")]).unwrap();
+        let run = dir.path().join("run");
+        let (a, b) = (run.join("a.json"), run.join("x/y/b.md"));
+        write_atomic_unsynced(&a, b"new a", None).unwrap();
+        write_atomic_unsynced(&b, b"new b", Some(0o600)).unwrap();
+        sync_tree(&run).unwrap();
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        assert_eq!(
+            std::fs::metadata(&b).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&run)
             .unwrap()
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with(".forge-tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+        let missing = sync_tree(&dir.path().join("gone")).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]

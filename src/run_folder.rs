@@ -20,12 +20,13 @@ pub struct RunFolder {
 }
 
 impl RunFolder {
-    /// Create the folder with a byte copy of the contract.
+    /// Create the folder with a byte copy of the contract. Nothing in it waits for the disk
+    /// until the run is sealed: the pack's writer syncs the whole folder at once.
     pub fn create(root: &Path, run_id: &str, contract_bytes: &[u8]) -> std::io::Result<Self> {
         crate::layout::ensure_forge_dir(root)?;
         let dir = crate::layout::run_dir(root, run_id);
         std::fs::create_dir_all(&dir)?;
-        crate::fsutil::write_atomic(&dir.join(CONTRACT_FILE), contract_bytes, None)?;
+        crate::fsutil::write_atomic_unsynced(&dir.join(CONTRACT_FILE), contract_bytes, None)?;
         Ok(RunFolder { dir })
     }
 
@@ -62,12 +63,6 @@ impl Observer for EventsFile {
         let line = event.to_line();
         self.file
             .write_all(line.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
-    }
-
-    fn close(&mut self) -> Result<(), String> {
-        self.file
-            .sync_all()
             .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
     }
 }

@@ -349,27 +349,6 @@ fn prose_only_answer_scores_nothing_and_is_told_so() {
 // ---------------------------------------------------------------------------------------------
 // 4. Crash durability
 
-/// Kills the validator's process group left behind by a SIGKILLed forge, even if the test fails.
-struct Orphan {
-    pid_file: PathBuf,
-}
-
-impl Drop for Orphan {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(&self.pid_file) {
-            let pid = pid.trim();
-            let _ = StdCommand::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status();
-            let _ = StdCommand::new("kill")
-                .args(["-KILL", pid])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
 #[test]
 fn a_run_killed_with_sigkill_is_marked_interrupted_on_the_next_start() {
     let p = Project::new();
@@ -386,7 +365,7 @@ fn a_run_killed_with_sigkill_is_marked_interrupted_on_the_next_start() {
     let slow_contract = contract("slow", &["src/a.txt"], &slow, 1);
     p.file("slow.yaml", &with_sandbox(slow_contract, "{mode: off}"));
     p.file("quick.yaml", &contract("quick", &["src/a.txt"], DONE, 1));
-    let _orphan = Orphan {
+    let _orphan = support::Orphan {
         pid_file: pid_file.clone(),
     };
 
@@ -830,7 +809,7 @@ fn ctrl_c_stops_the_validators_and_records_the_run_as_interrupted() {
     // The test watches the validator's pid from outside: host PIDs, a marker folder.
     let slow_contract = contract("slow", &["src/a.txt"], &slow, 1);
     p.file("slow.yaml", &with_sandbox(slow_contract, "{mode: off}"));
-    let _orphan = Orphan {
+    let _orphan = support::Orphan {
         pid_file: pid_file.clone(),
     };
     let llm = FakeLlm::start(Provider::Openai);

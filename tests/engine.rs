@@ -55,6 +55,7 @@ fn request(p: &Project, contract: &Path, script: &Path) -> RunRequest {
         ),
         observers: Vec::new(),
         trace_id: Some("trace-1".into()),
+        histories: None,
     }
 }
 

@@ -941,3 +941,129 @@ async fn the_readme_walkthrough_runs_the_example_below_the_served_root() {
     .unwrap();
     assert_eq!(p.read("examples/slugify/src/slug.py"), original);
 }
+
+/// `status` and `reason` of the runs of contract `name`, read straight from the history file.
+fn history_rows(p: &Project, name: &str) -> Vec<(String, String)> {
+    let db = rusqlite::Connection::open(p.join(".forge/history.db")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT status, coalesce(reason, '') FROM runs WHERE contract_name = ?1")
+        .unwrap();
+    stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_cli_run_killed_while_the_server_is_up_is_marked_interrupted_by_the_servers_next_run() {
+    let p = project(DONE);
+    let marks = tempfile::tempdir().unwrap();
+    let (pid_file, marker) = (marks.path().join("pid"), marks.path().join("validating"));
+    let slow = format!(
+        "echo $$ > {} && touch {} && exec sleep 30",
+        pid_file.display(),
+        marker.display()
+    );
+    // The test watches the validator from outside: host pids, a marker folder.
+    p.file(
+        "contracts/slow.yaml",
+        &format!(
+            "version: 1\nname: slow\ntask: t\nfiles:\n  - src/a.txt\nroot: ..\nvalidators:\n  - name: slow\n    run: {slow}\nsandbox: {{mode: off}}\nevidence:\n  synthesis: template\n"
+        ),
+    );
+    let _orphan = support::Orphan {
+        pid_file: pid_file.clone(),
+    };
+    let llm = FakeLlm::start(Provider::Openai);
+    for _ in 0..3 {
+        llm.push_files(&[("src/a.txt", "done\n")]);
+    }
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    // A first run leaves the server holding the root's history open between runs.
+    let (_, first) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    wait_until(
+        &server,
+        &t,
+        first["convergenceId"].as_str().unwrap(),
+        finished,
+    )
+    .await;
+
+    let mut cli = p
+        .command_with_llm(&llm, &["converge", "contracts/slow.yaml"])
+        .env("TMPDIR", marks.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !marker.exists() {
+        assert!(Instant::now() < deadline, "the CLI run never validated");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    assert_eq!(history_rows(&p, "slow")[0].0, "running");
+
+    let (_, next) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let next = wait_until(
+        &server,
+        &t,
+        next["convergenceId"].as_str().unwrap(),
+        finished,
+    )
+    .await;
+    assert_eq!(next["status"], "CONVERGED", "{next}");
+    let rows = history_rows(&p, "slow");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, "interrupted", "{rows:?}");
+    assert!(
+        rows[0].1.contains("forge stopped without finishing"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_history_removed_while_the_server_is_up_is_made_again_by_its_next_run() {
+    let p = project(DONE);
+    let llm = FakeLlm::start(Provider::Openai);
+    for _ in 0..2 {
+        llm.push_files(&[("src/a.txt", "done\n")]);
+    }
+    let t = p.serve_token("ci", &[]);
+    let server = serve(&p, &llm, &[]);
+    let (_, first) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    wait_until(
+        &server,
+        &t,
+        first["convergenceId"].as_str().unwrap(),
+        finished,
+    )
+    .await;
+
+    std::fs::remove_dir_all(p.join(".forge")).unwrap();
+    let (_, second) = post(&server, &t, json!({"contract": CONTRACT})).await;
+    let id = second["convergenceId"].as_str().unwrap().to_string();
+    let done = wait_until(&server, &t, &id, finished).await;
+    assert_eq!(done["status"], "CONVERGED", "{done}");
+    let list: Value = serde_json::from_slice(
+        &p.forge(&["runs", "list", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["run_id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{list}");
+    let rows = history_rows(&p, "t");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "converged", "{rows:?}");
+    assert!(p.join(&format!(".forge/runs/{id}/evidence.json")).is_file());
+    p.forge(&["evidence", "verify-chain"]).assert().code(0);
+}

@@ -40,6 +40,7 @@ pub fn run(g: &super::Global, a: ConvergeArgs) -> Result<u8, Error> {
         signers: signers.clone(),
         observers: vec![crate::ui::observer_for(g.json, g.quiet, g.no_progress)],
         trace_id: None,
+        histories: None,
     };
     let rt = super::runtime()?;
     let outcome = rt.block_on(async {

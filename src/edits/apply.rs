@@ -344,5 +344,5 @@ fn write(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Ok(_) => (target.to_path_buf(), None),
         Err(_) => (target.to_path_buf(), Some(0o644)),
     };
-    crate::fsutil::write_atomic_scratch(&target, bytes, mode)
+    crate::fsutil::write_atomic_unsynced(&target, bytes, mode)
 }

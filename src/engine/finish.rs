@@ -9,7 +9,7 @@ use crate::edits::RelPath;
 use crate::evidence::{self, Synthesis};
 use crate::llm::{ChatRequest, format_cost};
 use crate::workspace::ApplyBack;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The files a run leaves, and what became of writing them back.
@@ -239,14 +239,11 @@ impl Run {
 /// Copy the final (or best) files under `dir` and describe them for the record.
 fn keep_artifacts(dir: &Path, files: &[(RelPath, Vec<u8>)]) -> Result<Vec<Artifact>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let targets: Vec<PathBuf> = files.iter().map(|(path, _)| path.under(dir)).collect();
-    let writes: Vec<(&Path, &[u8])> = targets
-        .iter()
-        .zip(files)
-        .map(|(target, (_, bytes))| (target.as_path(), bytes.as_slice()))
-        .collect();
-    crate::fsutil::write_atomic_all(&writes)
-        .map_err(|e| format!("cannot keep the artifacts under {}: {e}", dir.display()))?;
+    // Synced with the rest of the run folder when the pack is sealed.
+    for (path, bytes) in files {
+        crate::fsutil::write_atomic_unsynced(&path.under(dir), bytes, None)
+            .map_err(|e| format!("cannot keep the artifacts under {}: {e}", dir.display()))?;
+    }
     let mut out = Vec::with_capacity(files.len());
     for (path, bytes) in files {
         out.push(Artifact {

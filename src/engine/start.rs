@@ -7,7 +7,7 @@ use super::log::{EventLog, Observer};
 use super::run::{Run, RunOutcome, RunSettings, StopSignal};
 use crate::contract::Contract;
 use crate::evidence::{self, Signers};
-use crate::history::{History, HistoryRecorder};
+use crate::history::{History, HistoryHandback, HistoryPool, HistoryRecorder};
 use crate::llm::{ClientMode, LlmClient, ResolvedLlm};
 use crate::run_folder::RunFolder;
 use crate::sandbox::SandboxRecord;
@@ -33,6 +33,9 @@ pub struct RunRequest {
     pub observers: Vec<Box<dyn Observer>>,
     /// The caller's trace id, recorded in `run_started` and the pack.
     pub trace_id: Option<String>,
+    /// Where a long-lived caller keeps open histories: the run takes its root's from there and
+    /// gives it back when sealed. None opens one for this run alone.
+    pub histories: Option<Arc<HistoryPool>>,
 }
 
 /// A started run: follow it, cancel it, wait for it.
@@ -89,9 +92,14 @@ pub async fn start_with_id(run_id: String, req: RunRequest) -> Result<RunHandle,
     let client = LlmClient::new(req.llm, req.mode, req.record)?;
     let root = req.contract.root.clone();
     let guard = crate::privacy::Guard::new(&req.contract.privacy, &root)?;
+    let histories = req.histories;
     let history = blocking({
         let root = root.clone();
-        move || History::open(&root)
+        let histories = histories.clone();
+        move || match histories {
+            Some(pool) => pool.take(&root),
+            None => History::open(&root),
+        }
     })
     .await
     .map_err(crate::Error::Environment)??;
@@ -111,7 +119,7 @@ pub async fn start_with_id(run_id: String, req: RunRequest) -> Result<RunHandle,
             folder.events_path().display()
         ))
     })?;
-    let recorder = HistoryRecorder::start(history)
+    let (recorder, handback) = HistoryRecorder::start(history)
         .map_err(|e| crate::Error::Environment(format!("cannot start the history writer: {e}")))?;
     let mut observers: Vec<Box<dyn Observer>> = vec![Box::new(events_file), Box::new(recorder)];
     observers.extend(req.observers);
@@ -158,7 +166,12 @@ pub async fn start_with_id(run_id: String, req: RunRequest) -> Result<RunHandle,
     let sealing_log = log.clone();
     let task = tokio::spawn(async move {
         let outcome = run.execute().await;
-        seal(outcome, sealing_log, folder, signers, root).await
+        let records = Records {
+            handback,
+            histories,
+            root,
+        };
+        seal(outcome, sealing_log, folder, signers, records).await
     });
     Ok(RunHandle {
         run_id,
@@ -198,26 +211,39 @@ fn answer_source(client: &LlmClient) -> LlmInfo {
     }
 }
 
-/// After the last event: close the observers (history row final, `events.jsonl` synced), then
-/// fold, sign and write the pack. A pack that cannot be written leaves the row saying why.
+/// Where the run's history goes once its recorder has closed.
+struct Records {
+    handback: HistoryHandback,
+    histories: Option<Arc<HistoryPool>>,
+    root: PathBuf,
+}
+
+impl Records {
+    /// The recorder's own connection, or a new one if it has none to give back.
+    fn history(&self) -> Result<History, crate::history::HistoryError> {
+        match self.handback.take() {
+            Some(h) => Ok(h),
+            None => History::open(&self.root),
+        }
+    }
+
+    fn done(&self, history: History) {
+        if let Some(pool) = &self.histories {
+            pool.give(history);
+        }
+    }
+}
+
+/// After the last event: close the observers (the history writer's last row written), then
+/// fold, sign and write the pack, which makes the whole run folder durable. A pack that cannot
+/// be written leaves the row saying why.
 async fn seal(
     mut outcome: RunOutcome,
     log: Arc<EventLog>,
     folder: RunFolder,
     signers: Signers,
-    root: PathBuf,
+    records: Records,
 ) -> RunOutcome {
-    // Opened before the history writer closes its own connection: the last connection to
-    // close checkpoints the WAL (two fsyncs), and once per run is enough.
-    let chain_root = root.clone();
-    let chain = blocking(move || History::open(&chain_root))
-        .await
-        .unwrap_or_else(|e| {
-            Err(crate::history::HistoryError::Db {
-                path: root.display().to_string(),
-                message: e,
-            })
-        });
     let closing = log.clone();
     let closed = blocking(move || closing.close()).await;
     if let Err(e) = closed.unwrap_or_else(Err) {
@@ -225,17 +251,20 @@ async fn seal(
     }
     let events = log.events();
     let run_id = outcome.run_id.clone();
-    let written = blocking(move || -> Result<PathBuf, evidence::EvidenceError> {
-        let bytes = std::fs::read(folder.events_path()).map_err(|e| {
-            evidence::EvidenceError::Unreadable {
-                path: folder.events_path().display().to_string(),
-                message: e.to_string(),
+    let written = blocking(move || match records.history() {
+        Ok(history) => {
+            let sealed = seal_pack(&events, &signers, &history, &folder);
+            if let Err(e) = &sealed {
+                keep_without_pack(&folder);
+                let _ = history.evidence_missing(&run_id, &e.to_string());
             }
-        })?;
-        let mut pack = evidence::build(&events, crate::sha::sha256_hex(&bytes))?;
-        // Sealed into the root's evidence chain (metadata.previous) in one history transaction.
-        let history = chain?;
-        Ok(evidence::seal(&mut pack, &signers, &history, folder.dir())?.json)
+            records.done(history);
+            sealed
+        }
+        Err(e) => {
+            keep_without_pack(&folder);
+            Err(e.into())
+        }
     })
     .await;
     let failure = match written {
@@ -246,13 +275,32 @@ async fn seal(
         Ok(Err(e)) => RunFailure::Evidence(e),
         Err(e) => RunFailure::Record(e),
     };
-    let message = failure.to_string();
-    let _ =
-        blocking(move || History::open(&root).and_then(|h| h.evidence_missing(&run_id, &message)))
-            .await;
     outcome.evidence = None;
     outcome.failure.get_or_insert(failure);
     outcome
+}
+
+/// Fold the events into the pack and seal it into the root's evidence chain (metadata.previous)
+/// in one history transaction; the path of evidence.json.
+fn seal_pack(
+    events: &[Arc<Envelope>],
+    signers: &Signers,
+    history: &History,
+    folder: &RunFolder,
+) -> Result<PathBuf, evidence::EvidenceError> {
+    let bytes =
+        std::fs::read(folder.events_path()).map_err(|e| evidence::EvidenceError::Unreadable {
+            path: folder.events_path().display().to_string(),
+            message: e.to_string(),
+        })?;
+    let mut pack = evidence::build(events, crate::sha::sha256_hex(&bytes))?;
+    Ok(evidence::seal(&mut pack, signers, history, folder.dir())?.json)
+}
+
+/// A run whose pack cannot be written still keeps what it left (contract, events, artifacts)
+/// on disk; failing that is not worth another error on top of the missing pack.
+fn keep_without_pack(folder: &RunFolder) {
+    let _ = crate::fsutil::sync_tree(folder.dir());
 }
 
 /// Run blocking work (SQLite, file copies) off the async runtime.

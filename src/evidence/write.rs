@@ -14,7 +14,9 @@ pub struct PackPaths {
 }
 
 /// Write `run_dir/evidence.json` (pretty-printed; the signature is over the canonical form, so
-/// layout does not matter) and `run_dir/evidence.md` rendered from it.
+/// layout does not matter) and `run_dir/evidence.md` rendered from it, and make the whole run
+/// folder durable with them: what the run left there unsynced (its contract, events, cassette,
+/// artifacts) is on disk before the pack is.
 pub fn write_pack(run_dir: &Path, pack: &EvidencePack) -> Result<PackPaths, EvidenceError> {
     let mut json = serde_json::to_vec_pretty(pack).map_err(EvidenceError::Serialize)?;
     json.push(b'\n');
@@ -23,10 +25,10 @@ pub fn write_pack(run_dir: &Path, pack: &EvidencePack) -> Result<PackPaths, Evid
         markdown: run_dir.join(MARKDOWN_FILE),
     };
     let markdown = render_markdown(pack);
-    crate::fsutil::write_atomic_all(&[
-        (&paths.json, &json),
-        (&paths.markdown, markdown.as_bytes()),
-    ])
+    crate::fsutil::seal_folder(
+        run_dir,
+        &[(JSON_FILE, &json), (MARKDOWN_FILE, markdown.as_bytes())],
+    )
     .map_err(|e| EvidenceError::Write {
         path: run_dir.display().to_string(),
         message: e.to_string(),

@@ -4,6 +4,7 @@ mod chain;
 mod error;
 pub(crate) mod liveness;
 mod model;
+mod pool;
 mod read;
 mod recorder;
 mod schema;
@@ -12,7 +13,8 @@ mod write;
 
 pub use error::HistoryError;
 pub use model::{IterationRow, NewRun, RunDetail, RunEnd, RunStatus, RunSummary};
-pub use recorder::HistoryRecorder;
+pub use pool::HistoryPool;
+pub use recorder::{HistoryHandback, HistoryRecorder};
 pub use schema::CURRENT as SCHEMA_VERSION;
 pub use stats::{FinishedRun, HistoryStats};
 
@@ -29,6 +31,16 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct History {
     conn: Connection,
     path: PathBuf,
+    /// The file `path` named when it was opened.
+    file: FileId,
+}
+
+/// Which file a path names: device and inode.
+type FileId = Option<(u64, u64)>;
+
+fn identify(path: &Path) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 impl std::fmt::Debug for History {
@@ -76,11 +88,13 @@ impl History {
 
     fn open_writer(path: &Path) -> Result<History, HistoryError> {
         let conn = Connection::open(path).map_err(|e| HistoryError::from_sqlite(path, e))?;
-        let history = History {
+        let mut history = History {
             conn,
             path: path.to_path_buf(),
+            file: None,
         };
         history.prepare(true)?;
+        history.file = identify(path);
         history.recover_interrupted()?;
         Ok(history)
     }
@@ -94,7 +108,11 @@ impl History {
             let conn =
                 Connection::open_in_memory().map_err(|e| HistoryError::from_sqlite(&path, e))?;
             schema::migrate(&conn).map_err(|e| HistoryError::from_sqlite(&path, e))?;
-            return Ok(History { conn, path });
+            return Ok(History {
+                conn,
+                path,
+                file: None,
+            });
         }
         let version = match Self::open_reader(&path, false) {
             // A WAL database in a folder we cannot write to has no shared-memory file to
@@ -124,6 +142,7 @@ impl History {
         let history = History {
             conn,
             path: path.to_path_buf(),
+            file: identify(path),
         };
         let version = history.prepare(false)?;
         Ok((history, version))
@@ -149,6 +168,16 @@ impl History {
     /// The database file this history lives in.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Does its path still name the file it was opened on (not removed, not replaced)?
+    pub(crate) fn is_current(&self) -> bool {
+        self.file.is_some() && identify(&self.path) == self.file
+    }
+
+    #[cfg(test)]
+    fn file_id(&self) -> FileId {
+        self.file
     }
 
     /// Settings, version check and (when writable) WAL + migrations. Returns the schema version

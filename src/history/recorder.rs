@@ -10,24 +10,47 @@ use std::thread::JoinHandle;
 
 pub struct HistoryRecorder {
     tx: Option<Sender<Arc<Envelope>>>,
-    thread: Option<JoinHandle<()>>,
+    thread: Option<JoinHandle<History>>,
     failure: Arc<Mutex<Option<String>>>,
+    handback: HistoryHandback,
+}
+
+/// Where the recorder leaves its history once closed, for the pack's seal to use the same
+/// connection rather than open another.
+#[derive(Clone, Default)]
+pub struct HistoryHandback(Arc<Mutex<Option<History>>>);
+
+impl HistoryHandback {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<History>> {
+        match self.0.lock() {
+            Ok(h) => h,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The recorder's history, once it has closed (None before, or when its thread died).
+    pub fn take(&self) -> Option<History> {
+        self.slot().take()
+    }
 }
 
 impl HistoryRecorder {
     /// Start writing into `history` (already open, so opening errors surface before the run).
-    pub fn start(history: History) -> std::io::Result<Self> {
+    pub fn start(history: History) -> std::io::Result<(Self, HistoryHandback)> {
         let (tx, rx) = channel();
         let failure = Arc::new(Mutex::new(None));
         let seen = failure.clone();
         let thread = std::thread::Builder::new()
             .name("forge-history".into())
             .spawn(move || write_all(history, rx, &seen))?;
-        Ok(HistoryRecorder {
+        let handback = HistoryHandback::default();
+        let recorder = HistoryRecorder {
             tx: Some(tx),
             thread: Some(thread),
             failure,
-        })
+            handback: handback.clone(),
+        };
+        Ok((recorder, handback))
     }
 
     fn failure(&self) -> Option<String> {
@@ -51,8 +74,9 @@ impl Observer for HistoryRecorder {
     fn close(&mut self) -> Result<(), String> {
         self.tx = None;
         if let Some(t) = self.thread.take() {
-            if t.join().is_err() {
-                return Err("the history writer stopped".to_string());
+            match t.join() {
+                Ok(history) => *self.handback.slot() = Some(history),
+                Err(_) => return Err("the history writer stopped".to_string()),
             }
         }
         self.failure().map_or(Ok(()), Err)
@@ -68,7 +92,11 @@ struct Pending {
     feedback: (u64, u64),
 }
 
-fn write_all(history: History, rx: Receiver<Arc<Envelope>>, failure: &Mutex<Option<String>>) {
+fn write_all(
+    history: History,
+    rx: Receiver<Arc<Envelope>>,
+    failure: &Mutex<Option<String>>,
+) -> History {
     let mut pending = Pending::default();
     for e in rx {
         if let Err(message) = write_one(&history, &e, &mut pending) {
@@ -77,6 +105,7 @@ fn write_all(history: History, rx: Receiver<Arc<Envelope>>, failure: &Mutex<Opti
             }
         }
     }
+    history
 }
 
 fn write_one(h: &History, e: &Envelope, p: &mut Pending) -> Result<(), String> {

@@ -118,6 +118,7 @@ pub async fn submit(
         signers: state.signers.clone(),
         observers: Vec::new(),
         trace_id: trace.map(|Extension(t)| t.0),
+        histories: Some(state.histories.clone()),
     };
     if let Some(k) = &key {
         // Claimed before the run exists, so two identical requests racing start one run.

@@ -58,10 +58,10 @@ pub(crate) struct AppState {
     pub signers: crate::evidence::Signers,
     /// Cancelled on SIGTERM / Ctrl-C.
     pub shutdown: CancellationToken,
-    /// One open connection to each served root's history for the server's lifetime. SQLite
-    /// checkpoints and deletes the WAL when the last connection closes, and recreates it on
-    /// the next open (with a directory fsync): without this, every run paid for that twice.
-    _kept_histories: std::sync::Mutex<Vec<crate::history::History>>,
+    /// Open histories of the served roots, taken by each run and given back when it is sealed.
+    /// Besides saving the opens, this keeps each root's WAL: SQLite checkpoints and deletes it
+    /// when the last connection closes, and recreates it (with a folder fsync) on the next open.
+    pub histories: Arc<crate::history::HistoryPool>,
 }
 
 impl AppState {
@@ -109,14 +109,17 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         .map_err(|e| ServeError::EvidenceKey(e.to_string()))?;
     let gauges = gauges::ServerGauges::new().map_err(|e| ServeError::Metrics(e.to_string()))?;
     let shutdown = CancellationToken::new();
-    let kept = roots.clone();
-    let kept_histories = tokio::task::spawn_blocking(move || {
-        kept.iter()
-            .filter_map(|r| crate::history::History::open(r).ok())
-            .collect()
+    let histories = Arc::new(crate::history::HistoryPool::default());
+    let (pool, served) = (histories.clone(), roots.clone());
+    // A root whose history cannot be opened now is opened (and its error reported) by its runs.
+    let _ = tokio::task::spawn_blocking(move || {
+        for root in &served {
+            if let Ok(h) = pool.take(root) {
+                pool.give(h);
+            }
+        }
     })
-    .await
-    .unwrap_or_default();
+    .await;
     let state = Arc::new(AppState {
         roots: paths::Roots::new(roots),
         usage: Arc::new(usage::Ledger::new(store.clone())),
@@ -128,7 +131,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         gauges,
         signers,
         shutdown: shutdown.clone(),
-        _kept_histories: std::sync::Mutex::new(kept_histories),
+        histories,
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -66,3 +66,24 @@ impl Project {
 pub mod records;
 pub mod server;
 pub mod tools;
+
+/// Kills the validator's process group left behind by a SIGKILLed forge, even if the test fails.
+pub struct Orphan {
+    pub pid_file: PathBuf,
+}
+
+impl Drop for Orphan {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.pid_file) {
+            let pid = pid.trim();
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(std::process::Stdio::null())
+                .status();
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", pid])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
