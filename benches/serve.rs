@@ -1,14 +1,15 @@
 //! `cargo bench --bench serve`: `forge serve` under load on loopback, release build.
 //!
-//! - `GET /api/v1/runs` (20 newest of 100 runs): requests per second and latency percentiles,
-//!   8 clients on keep-alive connections;
-//! - 100 runs replayed from a one-answer cassette, submitted at once with `--max-concurrent 4`:
-//!   `POST` latency, total time, and the time the 4 slots were not running a run,
-//!   `(4 × wall − Σ run durations) / 100`, run durations taken from the runs' packs;
-//! - the same 100 runs with `--max-concurrent 1`, where runs do not compete for the cores:
-//!   `(wall − Σ run durations) / 100` is forge's own time per queued run (starting the run,
-//!   sealing its pack, handing the slot on), and the server's CPU time per run;
-//! - the server's RSS after 1, 50 and 100 of those runs.
+//! - 100 runs replayed from a one-answer cassette with `--max-concurrent 1`, where runs do not
+//!   compete for the cores: forge's own time per queued run (starting the run, sealing its
+//!   pack, handing the slot on) is the time from one run's start to the next one's, less the
+//!   run itself (both from the packs' `started_at` and `finished_at`), and the server's CPU time
+//!   per run;
+//! - the same 100 runs submitted at once with `--max-concurrent 4`: `POST` latency, total time,
+//!   and the time the 4 slots were not running a run, `(4 × wall − Σ run durations) / 100`;
+//! - the server's RSS after 1, 51 and 101 of those runs;
+//! - `GET /api/v1/runs` (20 newest of the 201 runs): requests per second and latency
+//!   percentiles, 8 clients on keep-alive connections.
 //!
 //! Results are printed; BENCHMARKS.md records them with the machine they came from.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -53,9 +54,55 @@ fn main() {
     .expect("utf-8")
     .trim()
     .to_string();
+    // One slot: runs never compete with each other for the two cores, so what a slot spends
+    // outside its run is forge's start, seal and hand-off, not waiting for a CPU. It goes
+    // first, while the file system is as rested as the bench found it: each run creates and
+    // deletes files, and on an ext4 without a journal a new file costs more for every file
+    // deleted in the last minutes (see BENCHMARKS.md).
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut server, base) = serve(forge, r, home.path(), &state, 1);
+    let pid = server.id();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let body = json!({"contract": "c.yaml", "replay": "cassette.jsonl"});
+        let cpu_before = cpu_ms(pid);
+        let start = Instant::now();
+        let mut ids = Vec::new();
+        for _ in 0..RUNS {
+            ids.push(submit(&client, &base, &token, &body).await.0);
+        }
+        wait_all(&client, &base, &token, &ids).await;
+        let wall = start.elapsed().as_secs_f64() * 1000.0;
+        let cpu = cpu_ms(pid) - cpu_before;
+        let mut runs = times(&client, &base, &token, &ids).await;
+        runs.sort_by(|a, b| a.started_ms.total_cmp(&b.started_ms));
+        // Each run goes from its start to the next run's: its loop, its seal, the next start.
+        // `started_at`/`finished_at` are whole milliseconds, but a difference of two of them
+        // is unbiased, unlike the floored `duration_ms`, so the mean over 100 runs holds.
+        let first = runs.first().map_or(0.0, |r| r.started_ms);
+        let last = runs.last().map_or(0.0, |r| r.started_ms);
+        let period = (last - first) / (RUNS - 1) as f64;
+        let inside = runs
+            .iter()
+            .map(|r| r.finished_ms - r.started_ms)
+            .sum::<f64>()
+            / RUNS as f64;
+        let busy: f64 = runs.iter().map(|r| r.duration_ms).sum();
+        println!(
+            "submit {RUNS} replayed runs, --max-concurrent 1: all done in {wall:.0} ms; one run \
+             every {period:.2} ms, of which {inside:.2} ms inside the run (started_at to \
+             finished_at); forge's own time per queued run {:.2} ms; (wall - sum of duration_ms) \
+             / {RUNS} = {:.2} ms; server CPU per run {:.2} ms (validators and sandbox helpers \
+             not included)",
+            period - inside,
+            (wall - busy) / RUNS as f64,
+            cpu / RUNS as f64
+        );
+    });
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+    let _ = server.wait();
     let (mut server, base) = serve(forge, r, home.path(), &state, SLOTS);
     let pid = server.id();
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let client = reqwest::Client::new();
         let body = json!({"contract": "c.yaml", "replay": "cassette.jsonl"});
@@ -77,7 +124,11 @@ fn main() {
         wait_all(&client, &base, &token, &ids).await;
         let wall = start.elapsed().as_secs_f64() * 1000.0;
         let rss_100 = rss_kib(pid);
-        let busy: f64 = durations(&client, &base, &token, &ids).await.iter().sum();
+        let busy: f64 = times(&client, &base, &token, &ids)
+            .await
+            .iter()
+            .map(|t| t.duration_ms)
+            .sum();
         let overhead = ((SLOTS as f64) * wall - busy) / RUNS as f64;
         post_ms.sort_by(f64::total_cmp);
         println!(
@@ -127,35 +178,6 @@ fn main() {
             GETS as f64 / secs,
             pct(&lat, 0.50),
             pct(&lat, 0.99)
-        );
-    });
-    let _ = Command::new("kill").arg(pid.to_string()).status();
-    let _ = server.wait();
-
-    // One slot: runs never compete with each other for the two cores, so what a slot spends
-    // outside its run is forge's start, seal and hand-off, not waiting for a CPU.
-    let (mut server, base) = serve(forge, r, home.path(), &state, 1);
-    let pid = server.id();
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let body = json!({"contract": "c.yaml", "replay": "cassette.jsonl"});
-        let cpu_before = cpu_ms(pid);
-        let start = Instant::now();
-        let mut ids = Vec::new();
-        for _ in 0..RUNS {
-            ids.push(submit(&client, &base, &token, &body).await.0);
-        }
-        wait_all(&client, &base, &token, &ids).await;
-        let wall = start.elapsed().as_secs_f64() * 1000.0;
-        let cpu = cpu_ms(pid) - cpu_before;
-        let busy: f64 = durations(&client, &base, &token, &ids).await.iter().sum();
-        println!(
-            "submit {RUNS} replayed runs, --max-concurrent 1: all done in {wall:.0} ms; mean run \
-             {:.1} ms; slot time per run outside the run {:.2} ms; server CPU per run \
-             {:.2} ms (validators and sandbox helpers not included)",
-            busy / RUNS as f64,
-            (wall - busy) / RUNS as f64,
-            cpu / RUNS as f64
         );
     });
     let _ = Command::new("kill").arg(pid.to_string()).status();
@@ -261,11 +283,24 @@ async fn wait_all(client: &reqwest::Client, base: &str, token: &str, ids: &[Stri
     }
 }
 
-/// Each finished run's own duration (ms), from its pack.
-async fn durations(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) -> Vec<f64> {
+/// When a finished run started and ended (ms since the epoch) and its own `duration_ms`, from
+/// its pack.
+struct Times {
+    started_ms: f64,
+    finished_ms: f64,
+    duration_ms: f64,
+}
+
+async fn times(client: &reqwest::Client, base: &str, token: &str, ids: &[String]) -> Vec<Times> {
+    let ms = |v: &Value| {
+        let text = v.as_str().expect("timestamp");
+        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339");
+        (t.unix_timestamp_nanos() / 1_000_000) as f64
+    };
     let mut out = Vec::new();
     for id in ids {
-        let evidence = client
+        let pack = client
             .get(format!("{base}/api/v1/runs/{id}/evidence"))
             .bearer_auth(token)
             .send()
@@ -274,11 +309,13 @@ async fn durations(client: &reqwest::Client, base: &str, token: &str, ids: &[Str
             .json::<Value>()
             .await
             .expect("pack json");
-        out.push(
-            evidence["raw_evidence"]["metrics"]["duration_ms"]
+        out.push(Times {
+            started_ms: ms(&pack["metadata"]["started_at"]),
+            finished_ms: ms(&pack["metadata"]["finished_at"]),
+            duration_ms: pack["raw_evidence"]["metrics"]["duration_ms"]
                 .as_f64()
                 .unwrap_or(0.0),
-        );
+        });
     }
     out
 }
