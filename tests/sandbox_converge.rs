@@ -100,3 +100,47 @@ fn a_converge_run_is_contained_and_its_pack_records_the_sandbox() {
         .unwrap();
     assert_eq!(verified.status.code(), Some(0));
 }
+
+#[test]
+fn a_temp_folder_in_dev_shm_still_holds_the_workspace_and_the_validators_home() {
+    let Ok(shm) = tempfile::Builder::new()
+        .prefix("forge-test-")
+        .tempdir_in("/dev/shm")
+    else {
+        eprintln!("skipped: no writable /dev/shm");
+        return;
+    };
+    // The validators' private /dev/shm shows only what forge bound into it.
+    std::fs::write(shm.path().join("host-only"), "x").unwrap();
+    let p = Project::new();
+    p.file("src/a.txt", "todo\n");
+    p.file(
+        "contracts/t.yaml",
+        &format!(
+            "version: 1\nname: t\ntask: Make src/a.txt say done.\nfiles: [src/a.txt]\nroot: ..\n\
+             sandbox: {{mode: required}}\nevidence: {{synthesis: template}}\nvalidators:\n\
+             \x20 - name: done\n    run: grep -q done src/a.txt\n\
+             \x20 - name: scratch\n    run: echo ok > \"$TMPDIR/x\" && echo ok > \"$HOME/y\" && cat \"$TMPDIR/x\"\n\
+             \x20 - name: private\n    run: test ! -e {}/host-only\n",
+            shm.path().display()
+        ),
+    );
+    let llm = FakeLlm::start(Provider::Openai);
+    llm.push_files(&[("src/a.txt", "done\n")]);
+    let out = p
+        .forge_with_llm(&llm, &["--json", "converge", "contracts/t.yaml"])
+        .env("TMPDIR", shm.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(p.read("src/a.txt"), "done\n");
+    let finished: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["event"] == "validator_finished")
+        .collect();
+    assert_eq!(finished.len(), 3, "{stdout}");
+    assert!(finished.iter().all(|e| e["exit_code"] == 0), "{stdout}");
+}

@@ -5,6 +5,7 @@
 use super::super::plan::Plan;
 use nix::errno::Errno;
 use nix::mount::{MsFlags, mount};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// Mounts whose read-only remount may fail without leaving a write open: /proc is replaced,
@@ -36,15 +37,8 @@ pub fn confine(plan: &Plan) -> Result<(), String> {
             }
         }
     }
-    if Path::new("/dev/shm").is_dir() {
-        mount(
-            Some("tmpfs"),
-            "/dev/shm",
-            Some("tmpfs"),
-            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
-            Some("mode=1777"),
-        )
-        .map_err(|e| format!("cannot mount a private /dev/shm: {e}"))?;
+    if Path::new(SHM).is_dir() {
+        private_shm(plan)?;
     }
     for h in &plan.hidden {
         hide(h)?;
@@ -52,6 +46,44 @@ pub fn confine(plan: &Plan) -> Result<(), String> {
     // The working directory still points into the mount it was opened on; enter it again so
     // it resolves through the new (writable) bind.
     std::env::set_current_dir(&cwd).map_err(|e| format!("cannot enter {}: {e}", cwd.display()))
+}
+
+const SHM: &str = "/dev/shm";
+
+/// A fresh, empty `/dev/shm`. Writable paths inside it (a TMPDIR there holds the workspace and
+/// the validator's HOME) would vanish under it: each is held open first and bound back in.
+fn private_shm(plan: &Plan) -> Result<(), String> {
+    let inside = plan
+        .writable
+        .iter()
+        .filter(|w| w.starts_with(SHM))
+        .map(|w| {
+            std::fs::File::open(w)
+                .map(|f| (w, f))
+                .map_err(|e| format!("cannot open {}: {e}", w.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    mount(
+        Some("tmpfs"),
+        SHM,
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some("mode=1777"),
+    )
+    .map_err(|e| format!("cannot mount a private {SHM}: {e}"))?;
+    for (path, held) in inside {
+        let made = if held.metadata().is_ok_and(|m| m.is_dir()) {
+            std::fs::create_dir_all(path)
+        } else {
+            path.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::File::create(path).map(drop))
+        };
+        made.map_err(|e| format!("cannot make {} in the private {SHM}: {e}", path.display()))?;
+        let handle = PathBuf::from(format!("/proc/self/fd/{}", held.as_raw_fd()));
+        bind(&handle, path)?;
+    }
+    Ok(())
 }
 
 /// Mount a `/proc` that shows only the new PID namespace; called by its PID 1.
@@ -77,9 +109,13 @@ fn bind(from: &Path, to: &Path) -> Result<(), String> {
     .map_err(|e| format!("cannot bind {}: {e}", to.display()))
 }
 
-/// Cover a folder with an empty read-only tmpfs, a file with an empty file.
+/// Cover a folder with an empty read-only tmpfs, a file with an empty file. A path the
+/// validator's view does not have (under the private `/dev/shm`) is hidden already.
 fn hide(path: &Path) -> Result<(), String> {
     let none: Option<&str> = None;
+    if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(());
+    }
     let covered = if path.is_dir() {
         mount(
             Some("tmpfs"),
