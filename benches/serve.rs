@@ -73,7 +73,8 @@ fn main() {
         }
         wait_all(&client, &base, &token, &ids).await;
         let wall = start.elapsed().as_secs_f64() * 1000.0;
-        let cpu = cpu_ms(pid) - cpu_before;
+        let cpu_after = cpu_ms(pid);
+        let (user, system) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
         let mut runs = times(&client, &base, &token, &ids).await;
         runs.sort_by(|a, b| a.started_ms.total_cmp(&b.started_ms));
         // Each run goes from its start to the next run's: its loop, its seal, the next start.
@@ -92,11 +93,12 @@ fn main() {
             "submit {RUNS} replayed runs, --max-concurrent 1: all done in {wall:.0} ms; one run \
              every {period:.2} ms, of which {inside:.2} ms inside the run (started_at to \
              finished_at); forge's own time per queued run {:.2} ms; (wall - sum of duration_ms) \
-             / {RUNS} = {:.2} ms; server CPU per run {:.2} ms (validators and sandbox helpers \
-             not included)",
+             / {RUNS} = {:.2} ms; server CPU per run {:.2} ms user + {:.2} ms system (validators \
+             and sandbox helpers not included)",
             period - inside,
             (wall - busy) / RUNS as f64,
-            cpu / RUNS as f64
+            user / RUNS as f64,
+            system / RUNS as f64
         );
     });
     let _ = Command::new("kill").arg(pid.to_string()).status();
@@ -217,19 +219,21 @@ fn serve(
     (server, base)
 }
 
-/// CPU time the process itself has used (user + system), in ms.
-fn cpu_ms(pid: u32) -> f64 {
+/// CPU time the process itself has used, user and system, in ms.
+fn cpu_ms(pid: u32) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
-        .sum();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // SAFETY: sysconf reads a constant of the running kernel.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    ticks * 1000.0 / hz
+    (ticks(11) * 1000.0 / hz, ticks(12) * 1000.0 / hz)
 }
 
 fn forge_cmd(forge: &str, root: &Path, home: &Path) -> Command {
