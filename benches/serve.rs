@@ -241,6 +241,9 @@ fn forge_cmd(forge: &str, root: &Path, home: &Path) -> Command {
     c.current_dir(root)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // `TMPDIR=/dev/shm cargo bench --bench serve` puts the root and the workspaces on tmpfs,
+        // which leaves forge's own work without the disk's.
+        .env("TMPDIR", std::env::temp_dir())
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home)
         .env("NO_COLOR", "1")
