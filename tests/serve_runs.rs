@@ -99,6 +99,15 @@ fn finished(v: &Value) -> bool {
     v["result"].is_object()
 }
 
+/// Submit the test contract and wait for the run to finish: its id and final status.
+async fn run_to_end(server: &Server, token: &str) -> (String, Value) {
+    let (s, run) = post(server, token, json!({"contract": CONTRACT})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    let id = run["convergenceId"].as_str().unwrap().to_string();
+    let status = wait_until(server, token, &id, finished).await;
+    (id, status)
+}
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -981,14 +990,7 @@ async fn a_cli_run_killed_while_the_server_is_up_is_marked_interrupted_by_the_se
     let t = p.serve_token("ci", &[]);
     let server = serve(&p, &llm, &[]);
     // A first run leaves the server holding the root's history open between runs.
-    let (_, first) = post(&server, &t, json!({"contract": CONTRACT})).await;
-    wait_until(
-        &server,
-        &t,
-        first["convergenceId"].as_str().unwrap(),
-        finished,
-    )
-    .await;
+    run_to_end(&server, &t).await;
 
     let mut cli = p
         .command_with_llm(&llm, &["converge", "contracts/slow.yaml"])
@@ -1006,14 +1008,7 @@ async fn a_cli_run_killed_while_the_server_is_up_is_marked_interrupted_by_the_se
     cli.wait().unwrap();
     assert_eq!(history_rows(&p, "slow")[0].0, "running");
 
-    let (_, next) = post(&server, &t, json!({"contract": CONTRACT})).await;
-    let next = wait_until(
-        &server,
-        &t,
-        next["convergenceId"].as_str().unwrap(),
-        finished,
-    )
-    .await;
+    let (_, next) = run_to_end(&server, &t).await;
     assert_eq!(next["status"], "CONVERGED", "{next}");
     let rows = history_rows(&p, "slow");
     assert_eq!(rows.len(), 1);
@@ -1033,19 +1028,10 @@ async fn a_history_removed_while_the_server_is_up_is_made_again_by_its_next_run(
     }
     let t = p.serve_token("ci", &[]);
     let server = serve(&p, &llm, &[]);
-    let (_, first) = post(&server, &t, json!({"contract": CONTRACT})).await;
-    wait_until(
-        &server,
-        &t,
-        first["convergenceId"].as_str().unwrap(),
-        finished,
-    )
-    .await;
+    run_to_end(&server, &t).await;
 
     std::fs::remove_dir_all(p.join(".forge")).unwrap();
-    let (_, second) = post(&server, &t, json!({"contract": CONTRACT})).await;
-    let id = second["convergenceId"].as_str().unwrap().to_string();
-    let done = wait_until(&server, &t, &id, finished).await;
+    let (id, done) = run_to_end(&server, &t).await;
     assert_eq!(done["status"], "CONVERGED", "{done}");
     let list: Value = serde_json::from_slice(
         &p.forge(&["runs", "list", "--json"])
