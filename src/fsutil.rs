@@ -11,7 +11,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
 
 /// [`write_atomic`] without waiting for the disk: for a private workspace, thrown away with its
 /// run, and for a run folder, which is made durable once, as a whole, when it is sealed
-/// ([`sync_tree`]).
+/// ([`seal_folder`]).
 pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
     replace(path, bytes, mode, false)
 }

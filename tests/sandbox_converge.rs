@@ -112,24 +112,29 @@ fn a_temp_folder_in_dev_shm_still_holds_the_workspace_and_the_validators_home() 
     };
     // The validators' private /dev/shm shows only what forge bound into it.
     std::fs::write(shm.path().join("host-only"), "x").unwrap();
+    // Opened for writing, and holding the temp folder (so the workspace inside it too).
+    let outer = shm.path().join("outer");
+    std::fs::create_dir(&outer).unwrap();
     let p = Project::new();
     p.file("src/a.txt", "todo\n");
     p.file(
         "contracts/t.yaml",
         &format!(
             "version: 1\nname: t\ntask: Make src/a.txt say done.\nfiles: [src/a.txt]\nroot: ..\n\
-             sandbox: {{mode: required}}\nevidence: {{synthesis: template}}\nvalidators:\n\
+             sandbox: {{mode: required, writable: [{o}]}}\nevidence: {{synthesis: template}}\nvalidators:\n\
              \x20 - name: done\n    run: grep -q done src/a.txt\n\
              \x20 - name: scratch\n    run: echo ok > \"$TMPDIR/x\" && echo ok > \"$HOME/y\" && cat \"$TMPDIR/x\"\n\
-             \x20 - name: private\n    run: test ! -e {}/host-only\n",
-            shm.path().display()
+             \x20 - name: private\n    run: test ! -e {s}/host-only\n\
+             \x20 - name: opened\n    run: echo ok > {o}/opened.txt\n",
+            s = shm.path().display(),
+            o = outer.display()
         ),
     );
     let llm = FakeLlm::start(Provider::Openai);
     llm.push_files(&[("src/a.txt", "done\n")]);
     let out = p
         .forge_with_llm(&llm, &["--json", "converge", "contracts/t.yaml"])
-        .env("TMPDIR", shm.path())
+        .env("TMPDIR", &outer)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -141,6 +146,6 @@ fn a_temp_folder_in_dev_shm_still_holds_the_workspace_and_the_validators_home() 
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .filter(|e| e["event"] == "validator_finished")
         .collect();
-    assert_eq!(finished.len(), 3, "{stdout}");
+    assert_eq!(finished.len(), 4, "{stdout}");
     assert!(finished.iter().all(|e| e["exit_code"] == 0), "{stdout}");
 }

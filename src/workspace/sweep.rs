@@ -12,16 +12,10 @@ pub const SANDBOX: &str = "forge-sandbox-";
 
 /// The prefix of a new private folder's name: `KIND-PID-START-` for this process.
 pub fn owned_prefix(kind: &str) -> String {
-    // Read once: a server names a folder for every run and validator. Kept with its pid, so a
-    // forked child never names folders with its parent's start time.
-    static ME: std::sync::OnceLock<(u32, Option<u64>)> = std::sync::OnceLock::new();
+    // Read once: a server names a folder for every run and validator.
+    static START: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     let pid = std::process::id();
-    let &(first, start) = ME.get_or_init(|| (pid, liveness::start_time(pid)));
-    let start = if first == pid {
-        start
-    } else {
-        liveness::start_time(pid)
-    };
+    let start = *START.get_or_init(|| liveness::start_time(pid));
     match start {
         Some(start) => format!("{kind}{pid}-{start}-"),
         // Without /proc the owner cannot be told from a reused pid: never swept.
